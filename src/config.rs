@@ -1,0 +1,194 @@
+//! `config.toml`: every setting with its default. Unknown keys are errors, so a misspelt
+//! setting is reported with its line instead of being silently ignored.
+
+use crate::diagnostics::{Problem, line_of_offset};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+pub const FILE_NAME: &str = "config.toml";
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Site name, shown in the header and in `<title>`.
+    pub title: String,
+    pub description: String,
+    /// Absolute URL the site is published at, without a trailing slash.
+    pub base_url: String,
+    /// Folder name under `themes/`.
+    pub theme: String,
+    pub default_language: String,
+    /// Extra languages, by code; the default language is not listed here.
+    pub languages: BTreeMap<String, LanguageConfig>,
+    /// Cars (or pages) per list page.
+    pub paginate_by: usize,
+    /// Minify HTML, CSS and JS in the output.
+    pub minify: bool,
+    /// Show the VIN on car pages; some markets treat it as personal data.
+    pub show_vin: bool,
+    /// Where visitors send privacy and deletion requests; shown in the footer and policies.
+    pub contact_email: String,
+    pub feeds: FeedsConfig,
+    pub recommend: RecommendConfig,
+    pub images: ImagesConfig,
+    pub policies: PoliciesConfig,
+    /// Free-form values handed to templates as `config.extra`.
+    pub extra: toml::Table,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            title: "Showroom".into(),
+            description: String::new(),
+            base_url: "http://localhost".into(),
+            theme: "showroom".into(),
+            default_language: "en".into(),
+            languages: BTreeMap::new(),
+            paginate_by: 24,
+            minify: true,
+            show_vin: true,
+            contact_email: String::new(),
+            feeds: FeedsConfig::default(),
+            recommend: RecommendConfig::default(),
+            images: ImagesConfig::default(),
+            policies: PoliciesConfig::default(),
+            extra: toml::Table::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LanguageConfig {
+    pub title: Option<String>,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FeedsConfig {
+    /// A feed file larger than this is rejected unread.
+    pub max_file_bytes: u64,
+    /// A single field longer than this rejects its row.
+    pub max_field_bytes: usize,
+}
+
+impl Default for FeedsConfig {
+    fn default() -> Self {
+        FeedsConfig {
+            max_file_bytes: 64 * 1024 * 1024,
+            max_field_bytes: 16 * 1024,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RecommendConfig {
+    /// How many cars a "Recommended Cars" section shows.
+    pub count: usize,
+}
+
+impl Default for RecommendConfig {
+    fn default() -> Self {
+        RecommendConfig { count: 4 }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ImagesConfig {
+    /// Widths, in pixels, of the responsive variants made of each local photo.
+    pub widths: Vec<u32>,
+}
+
+impl Default for ImagesConfig {
+    fn default() -> Self {
+        ImagesConfig {
+            widths: vec![480, 960, 1600],
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PoliciesConfig {
+    /// Days before a new policy version takes effect that every page shows a notice.
+    pub notice_days: u32,
+}
+
+impl Default for PoliciesConfig {
+    fn default() -> Self {
+        PoliciesConfig { notice_days: 14 }
+    }
+}
+
+impl Config {
+    /// Reads `<root>/config.toml`; a missing file means all defaults.
+    pub fn load(root: &Path) -> Result<Config, Problem> {
+        let path = root.join(FILE_NAME);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(e) => {
+                return Err(Problem::error(format!("cannot read: {e}")).in_file(FILE_NAME));
+            }
+        };
+        Config::parse(&text)
+    }
+
+    pub fn parse(text: &str) -> Result<Config, Problem> {
+        let config: Config = toml::from_str(text).map_err(|e| {
+            let mut p = Problem::error(e.message().trim().to_string()).in_file(FILE_NAME);
+            if let Some(span) = e.span() {
+                p = p.at_line(line_of_offset(text, span.start));
+            }
+            p
+        })?;
+        config.validate(text)?;
+        Ok(config)
+    }
+
+    fn validate(&self, text: &str) -> Result<(), Problem> {
+        let at = |key: &str, message: String| {
+            let line = text
+                .lines()
+                .position(|l| l.trim_start().starts_with(key))
+                .map(|i| i as u32 + 1);
+            let p = Problem::error(message).in_file(FILE_NAME).with_field(key);
+            match line {
+                Some(line) => p.at_line(line),
+                None => p,
+            }
+        };
+        if !(self.base_url.starts_with("https://") || self.base_url.starts_with("http://")) {
+            return Err(at(
+                "base_url",
+                format!("expected an http(s) URL, found {:?}", self.base_url),
+            ));
+        }
+        if self.paginate_by == 0 {
+            return Err(at("paginate_by", "expected a number of at least 1".into()));
+        }
+        if self.recommend.count == 0 {
+            return Err(at("count", "expected a number of at least 1".into()));
+        }
+        if self.languages.contains_key(&self.default_language) {
+            return Err(at(
+                "default_language",
+                format!(
+                    "`{}` is the default language; do not list it under [languages]",
+                    self.default_language
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// `base_url` joined with a site path such as `/cars/`.
+    pub fn absolute_url(&self, path: &str) -> String {
+        format!("{}{}", self.base_url.trim_end_matches('/'), path)
+    }
+}

@@ -1,0 +1,156 @@
+//! Every stage reports what went wrong as [`Problem`]s instead of printing or panicking,
+//! so one bad row or page never hides the rest and `main.rs` decides how to show them.
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The site still builds; something was skipped or looks wrong.
+    Warning,
+    /// The build must not publish: exit code 1, previous output kept.
+    Error,
+}
+
+/// One located finding: the file (relative to the site root, `/`-separated), the line in
+/// it (1-based, counting every physical line), the field or key, and what was expected.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Problem {
+    pub severity: Severity,
+    pub file: Option<String>,
+    pub line: Option<u32>,
+    pub field: Option<String>,
+    pub message: String,
+}
+
+impl Problem {
+    pub fn error(message: impl Into<String>) -> Self {
+        Self::new(Severity::Error, message)
+    }
+
+    pub fn warning(message: impl Into<String>) -> Self {
+        Self::new(Severity::Warning, message)
+    }
+
+    fn new(severity: Severity, message: impl Into<String>) -> Self {
+        Problem {
+            severity,
+            file: None,
+            line: None,
+            field: None,
+            message: message.into(),
+        }
+    }
+
+    pub fn in_file(mut self, file: impl Into<String>) -> Self {
+        self.file = Some(file.into());
+        self
+    }
+
+    pub fn at_line(mut self, line: u32) -> Self {
+        self.line = Some(line);
+        self
+    }
+
+    pub fn with_field(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let level = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(f, "{level}: ")?;
+        if let Some(file) = &self.file {
+            write!(f, "{file}")?;
+            if let Some(line) = self.line {
+                write!(f, ":{line}")?;
+            }
+            write!(f, ": ")?;
+        }
+        if let Some(field) = &self.field {
+            write!(f, "field `{field}`: ")?;
+        }
+        write!(f, "{}", self.message)
+    }
+}
+
+/// The problems gathered by one run, in the order stages found them.
+#[derive(Debug, Default, Clone, Serialize)]
+#[serde(transparent)]
+pub struct Diagnostics(Vec<Problem>);
+
+impl Diagnostics {
+    pub fn push(&mut self, problem: Problem) {
+        self.0.push(problem);
+    }
+
+    pub fn errors(&self) -> usize {
+        self.0.iter().filter(|p| p.is_error()).count()
+    }
+
+    pub fn warnings(&self) -> usize {
+        self.0.len() - self.errors()
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.0.iter().any(Problem::is_error)
+    }
+
+    pub fn iter(&self) -> std::slice::Iter<'_, Problem> {
+        self.0.iter()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Problems grouped by file (problems without a file first), lines in order, for
+    /// `showroom check`'s text report.
+    pub fn by_file(&self) -> BTreeMap<Option<&str>, Vec<&Problem>> {
+        let mut groups: BTreeMap<Option<&str>, Vec<&Problem>> = BTreeMap::new();
+        for p in &self.0 {
+            groups.entry(p.file.as_deref()).or_default().push(p);
+        }
+        for list in groups.values_mut() {
+            list.sort_by_key(|p| (p.line, p.severity));
+        }
+        groups
+    }
+}
+
+impl Extend<Problem> for Diagnostics {
+    fn extend<T: IntoIterator<Item = Problem>>(&mut self, iter: T) {
+        self.0.extend(iter);
+    }
+}
+
+impl IntoIterator for Diagnostics {
+    type Item = Problem;
+    type IntoIter = std::vec::IntoIter<Problem>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+impl FromIterator<Problem> for Diagnostics {
+    fn from_iter<T: IntoIterator<Item = Problem>>(iter: T) -> Self {
+        Diagnostics(iter.into_iter().collect())
+    }
+}
+
+/// The 1-based line of a byte offset in `text`: how TOML and template errors are located.
+pub fn line_of_offset(text: &str, offset: usize) -> u32 {
+    let end = offset.min(text.len());
+    text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() as u32 + 1
+}
