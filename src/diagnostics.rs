@@ -152,5 +152,9 @@ impl FromIterator<Problem> for Diagnostics {
 /// The 1-based line of a byte offset in `text`: how TOML and template errors are located.
 pub fn line_of_offset(text: &str, offset: usize) -> u32 {
     let end = offset.min(text.len());
-    text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() as u32 + 1
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count() as u32
+        + 1
 }

@@ -1,5 +1,196 @@
 //! Showroom: a static site generator for multi-brand used-car marketplaces.
+//!
+//! A build is one pass down a pipeline: load the site (config, feeds, content), plan
+//! every route, render them in parallel into a staging folder, then swap it into place.
+//! Every stage reports [`Problem`]s; nothing here prints.
 
+pub mod assets;
+pub mod cli;
 pub mod config;
+pub mod content;
 pub mod diagnostics;
 pub mod feeds;
+pub mod output;
+pub mod plan;
+pub mod render;
+pub mod site;
+
+pub use diagnostics::{Diagnostics, Problem, Severity};
+pub use site::{LoadOptions, Site};
+
+use assets::Assets;
+use feeds::SupplierReport;
+use output::Staging;
+use plan::{Globals, Route};
+use rayon::prelude::*;
+use render::Renderer;
+use serde::Serialize;
+use std::path::PathBuf;
+
+/// Told how far a long stage has got; `main.rs` draws it as a bar or plain lines.
+pub trait Progress: Sync {
+    fn start(&self, _stage: &str, _total: usize) {}
+    fn advance(&self, _done: usize) {}
+    fn finish(&self) {}
+}
+
+/// Reports nothing.
+pub struct Silent;
+impl Progress for Silent {}
+
+/// What a build or check found, in the shape `showroom check --format json` prints.
+#[derive(Debug, Default, Serialize)]
+pub struct Report {
+    pub errors: usize,
+    pub warnings: usize,
+    pub suppliers: Vec<SupplierReport>,
+    pub problems: Diagnostics,
+    /// Pages rendered (and, for a build, written).
+    #[serde(skip)]
+    pub pages: usize,
+}
+
+impl Report {
+    fn new(problems: Diagnostics, suppliers: Vec<SupplierReport>, pages: usize) -> Report {
+        Report {
+            errors: problems.errors(),
+            warnings: problems.warnings(),
+            suppliers,
+            problems,
+            pages,
+        }
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.errors > 0
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    pub load: LoadOptions,
+    /// Defaults to `<root>/public`.
+    pub output: Option<PathBuf>,
+}
+
+/// Builds the site into the output folder, replacing it only if nothing went wrong.
+pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Report {
+    let output = options
+        .output
+        .clone()
+        .unwrap_or_else(|| options.load.root.join("public"));
+    run(&options.load, progress, |site, problems| {
+        let staging = match Staging::create(&output, site.config.minify) {
+            Ok(s) => s,
+            Err(e) => {
+                problems.push(Problem::error(format!(
+                    "cannot create a staging folder beside {}: {e}",
+                    output.display()
+                )));
+                return None;
+            }
+        };
+        Some(staging)
+    })
+}
+
+/// Loads, plans and renders the whole site without writing anything.
+pub fn check(options: &LoadOptions) -> Report {
+    run(options, &Silent, |_, _| None)
+}
+
+/// The pipeline shared by `build` and `check`; `open_output` decides whether rendered
+/// pages are written anywhere.
+fn run(
+    options: &LoadOptions,
+    progress: &dyn Progress,
+    open_output: impl FnOnce(&Site, &mut Diagnostics) -> Option<Staging>,
+) -> Report {
+    let (site, mut problems) = Site::load(options);
+    let Some(site) = site else {
+        return Report::new(problems, Vec::new(), 0);
+    };
+    let suppliers = site.inventory.reports.clone();
+    let (assets, asset_problems) = Assets::collect(&site.root, &site.theme_dir());
+    problems.extend(asset_problems);
+    let renderer = match Renderer::new(
+        &site.root,
+        &site.config.theme,
+        &site.languages(),
+        &site.config.default_language,
+        &assets,
+    ) {
+        Ok((r, p)) => {
+            problems.extend(p);
+            r
+        }
+        Err(p) => {
+            problems.extend(p);
+            return Report::new(problems, suppliers, 0);
+        }
+    };
+    let (routes, plan_problems) = plan::plan(&site);
+    problems.extend(plan_problems);
+    if problems.has_errors() {
+        return Report::new(problems, suppliers, 0);
+    }
+
+    let staging = open_output(&site, &mut problems);
+    let globals = Globals::new(&site);
+    progress.start("Rendering", routes.len());
+    problems.extend(render_routes(
+        &site,
+        &renderer,
+        &globals,
+        &routes,
+        progress,
+        staging.as_ref(),
+    ));
+    problems.extend(renderer.translations.take_missing());
+    progress.finish();
+
+    if let Some(staging) = staging {
+        for asset in &assets.files {
+            if let Err(e) = staging.copy(&asset.source, &asset.output) {
+                problems.push(
+                    Problem::error(format!("cannot copy: {e}"))
+                        .in_file(asset.source.to_string_lossy()),
+                );
+            }
+        }
+        if !problems.has_errors()
+            && let Err(e) = staging.commit()
+        {
+            problems.push(Problem::error(format!(
+                "cannot replace the output folder: {e}"
+            )));
+        }
+    }
+    Report::new(problems, suppliers, routes.len())
+}
+
+/// Renders every route in parallel, writing each page as soon as it is done.
+fn render_routes(
+    site: &Site,
+    renderer: &Renderer,
+    globals: &Globals,
+    routes: &[Route],
+    progress: &dyn Progress,
+    staging: Option<&Staging>,
+) -> Vec<Problem> {
+    routes
+        .par_iter()
+        .filter_map(|route| {
+            let result = renderer
+                .render(route.template(site), &route.context(site, globals))
+                .and_then(|html| match staging {
+                    Some(s) => s.write_html(&route.output_file(), &html).map_err(|e| {
+                        Problem::error(format!("cannot write {}: {e}", route.output_file()))
+                    }),
+                    None => Ok(()),
+                });
+            progress.advance(1);
+            result.err()
+        })
+        .collect()
+}

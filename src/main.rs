@@ -1,1 +1,166 @@
-fn main() {}
+//! Parses the command line, calls the library, prints what it reports, picks the exit code.
+
+use clap::Parser;
+use showroom::cli::{Cli, Command, Format, SiteArgs, resolve_date};
+use showroom::{BuildOptions, LoadOptions, Progress, Report};
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+use std::time::Instant;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Build {
+            site,
+            output,
+            base_url,
+        } => load_options(site, base_url).map(|load| {
+            let started = Instant::now();
+            let progress = Bar::new();
+            let report = showroom::build(&BuildOptions { load, output }, &progress);
+            print_problems(&report);
+            if report.has_errors() {
+                eprintln!(
+                    "Build failed: {}; the previous output was kept.",
+                    counts(&report)
+                );
+            } else {
+                println!(
+                    "Built {} pages in {:.1} s ({}).",
+                    group_digits(report.pages),
+                    started.elapsed().as_secs_f64(),
+                    counts(&report)
+                );
+            }
+            report
+        }),
+        Command::Check { site, format } => load_options(site, None).map(|load| {
+            let report = showroom::check(&load);
+            match format {
+                Format::Json => println!(
+                    "{}",
+                    serde_json::to_string_pretty(&report).expect("a report serializes")
+                ),
+                Format::Text => print_check(&report),
+            }
+            report
+        }),
+        Command::Serve { .. } => {
+            Err("`showroom serve` is not available yet; use `showroom build`".into())
+        }
+    };
+    match result {
+        Ok(report) if report.has_errors() => ExitCode::from(1),
+        Ok(_) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn load_options(site: SiteArgs, base_url: Option<String>) -> Result<LoadOptions, String> {
+    let epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
+    let today = jiff::Zoned::now().date();
+    let date = resolve_date(site.date, epoch.as_deref(), today)?;
+    Ok(LoadOptions {
+        root: site.root,
+        base_url,
+        date,
+    })
+}
+
+fn print_problems(report: &Report) {
+    let mut err = std::io::stderr().lock();
+    for p in report.problems.iter() {
+        let _ = writeln!(err, "{p}");
+    }
+}
+
+fn print_check(report: &Report) {
+    let mut out = std::io::stdout().lock();
+    for (file, problems) in report.problems.by_file() {
+        let _ = writeln!(out, "{}", file.unwrap_or("(site)"));
+        for p in problems {
+            let _ = writeln!(out, "  {p}");
+        }
+    }
+    for s in &report.suppliers {
+        let _ = writeln!(
+            out,
+            "supplier {}: {} files, {} accepted, {} rejected",
+            s.id,
+            s.files.len(),
+            s.accepted,
+            s.rejected
+        );
+    }
+    let _ = writeln!(
+        out,
+        "{} pages checked: {}.",
+        group_digits(report.pages),
+        counts(report)
+    );
+}
+
+fn counts(report: &Report) -> String {
+    format!("{} errors, {} warnings", report.errors, report.warnings)
+}
+
+/// 1234567 as "1 234 567".
+fn group_digits(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(' ');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A progress bar on a terminal; plain start and end lines in CI logs.
+struct Bar {
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl Bar {
+    fn new() -> Bar {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = indicatif::ProgressBar::new(0);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{msg:>10} [{bar:30}] {pos}/{len}")
+                    .expect("a valid template")
+                    .progress_chars("=> "),
+            );
+            bar
+        });
+        Bar { bar }
+    }
+}
+
+impl Progress for Bar {
+    fn start(&self, stage: &str, total: usize) {
+        match &self.bar {
+            Some(bar) => {
+                bar.set_length(total as u64);
+                bar.set_position(0);
+                bar.set_message(stage.to_string());
+            }
+            None => eprintln!("{stage} {} pages", group_digits(total)),
+        }
+    }
+
+    fn advance(&self, done: usize) {
+        if let Some(bar) = &self.bar {
+            bar.inc(done as u64);
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}

@@ -35,6 +35,10 @@ pub struct SupplierReport {
 }
 
 /// Reads `data/suppliers.toml` and every feed under `data/feeds/`.
-pub fn load(_root: &Path, _config: &FeedsConfig, _today: jiff::civil::Date) -> (Inventory, Diagnostics) {
+pub fn load(
+    _root: &Path,
+    _config: &FeedsConfig,
+    _today: jiff::civil::Date,
+) -> (Inventory, Diagnostics) {
     (Inventory::default(), Diagnostics::default())
 }

@@ -1,0 +1,112 @@
+//! The command line: clap turns arguments into these types, and [`resolve_date`] turns
+//! the raw date inputs into the one build date the library takes.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use jiff::civil::Date;
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "showroom",
+    version,
+    about = "Static sites for multi-brand used-car marketplaces"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the site into the output folder (replaced only when the build succeeds).
+    Build {
+        #[command(flatten)]
+        site: SiteArgs,
+        /// Output folder [default: <root>/public]
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        /// Publish under this URL instead of `base_url` from config.toml.
+        #[arg(long)]
+        base_url: Option<String>,
+    },
+    /// Load and render everything, write nothing, report every problem.
+    Check {
+        #[command(flatten)]
+        site: SiteArgs,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Serve a live preview that rebuilds on every change.
+    Serve {
+        #[command(flatten)]
+        site: SiteArgs,
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: String,
+        /// Open the preview in the default browser.
+        #[arg(long)]
+        open: bool,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SiteArgs {
+    /// The site's folder.
+    #[arg(long, short, default_value = ".")]
+    pub root: PathBuf,
+    /// Build the site as of this day (YYYY-MM-DD) [default: $SOURCE_DATE_EPOCH's day, or today]
+    #[arg(long)]
+    pub date: Option<Date>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+/// `--date` wins, then `SOURCE_DATE_EPOCH` (seconds since 1970, read as a UTC day), then
+/// today. A malformed `SOURCE_DATE_EPOCH` is an error rather than a silent "today".
+pub fn resolve_date(
+    flag: Option<Date>,
+    source_date_epoch: Option<&str>,
+    today: Date,
+) -> Result<Date, String> {
+    if let Some(date) = flag {
+        return Ok(date);
+    }
+    match source_date_epoch {
+        Some(raw) => raw
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .and_then(|s| jiff::Timestamp::from_second(s).ok())
+            .map(|t| t.to_zoned(jiff::tz::TimeZone::UTC).date())
+            .ok_or_else(|| {
+                format!("SOURCE_DATE_EPOCH must be whole seconds since 1970, found {raw:?}")
+            }),
+        None => Ok(today),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    #[test]
+    fn date_flag_beats_source_date_epoch_beats_today() {
+        let today = date(2026, 1, 1);
+        assert_eq!(
+            resolve_date(Some(date(2025, 5, 28)), Some("0"), today),
+            Ok(date(2025, 5, 28))
+        );
+        assert_eq!(
+            resolve_date(None, Some("1748390400"), today),
+            Ok(date(2025, 5, 28))
+        );
+        assert_eq!(resolve_date(None, None, today), Ok(today));
+        assert!(resolve_date(None, Some("yesterday"), today).is_err());
+    }
+}

@@ -1,0 +1,119 @@
+//! Markdown to HTML. Marketing content may carry raw HTML; supplier text never does.
+
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
+use std::collections::HashSet;
+
+/// Who wrote the text, which decides what it may contain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trust {
+    /// The marketing team's pages: raw HTML allowed.
+    Content,
+    /// Feed descriptions: raw HTML is shown as text, links only to http(s), no images.
+    Untrusted,
+}
+
+fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_TASKLISTS
+}
+
+/// Renders Markdown; headings without an explicit `{#id}` get a unique anchor id made
+/// from their text, so every heading can be linked to.
+pub fn render(text: &str, trust: Trust) -> String {
+    let mut events: Vec<Event> = Vec::new();
+    let mut used_ids = HashSet::new();
+    let mut heading: Option<(HeadingLevel, Vec<Event>, String)> = None;
+    let mut filter = UntrustedFilter::default();
+
+    for event in Parser::new_ext(text, options()) {
+        let event = match trust {
+            Trust::Content => event,
+            Trust::Untrusted => match filter.apply(event) {
+                Some(e) => e,
+                None => continue,
+            },
+        };
+        match event {
+            Event::Start(Tag::Heading {
+                level, id: None, ..
+            }) => heading = Some((level, Vec::new(), String::new())),
+            Event::End(TagEnd::Heading(_)) if heading.is_some() => {
+                let (level, inner, plain) = heading.take().expect("checked above");
+                let id = unique_id(&plain, &mut used_ids);
+                events.push(Event::Start(Tag::Heading {
+                    level,
+                    id: Some(CowStr::from(id)),
+                    classes: Vec::new(),
+                    attrs: Vec::new(),
+                }));
+                events.extend(inner);
+                events.push(Event::End(TagEnd::Heading(level)));
+            }
+            Event::Start(Tag::Heading {
+                id: Some(ref id), ..
+            }) => {
+                used_ids.insert(id.to_string());
+                events.push(event);
+            }
+            other => match heading.as_mut() {
+                Some((_, inner, plain)) => {
+                    if let Event::Text(t) | Event::Code(t) = &other {
+                        plain.push_str(t);
+                    }
+                    inner.push(other);
+                }
+                None => events.push(other),
+            },
+        }
+    }
+    let mut out = String::with_capacity(text.len() * 3 / 2);
+    html::push_html(&mut out, events.into_iter());
+    out
+}
+
+/// Neutralises what untrusted text may not do: raw HTML becomes text, images become
+/// their alt text, and links to anything but http(s) become plain text.
+#[derive(Default)]
+struct UntrustedFilter {
+    /// For each open link, whether it was kept.
+    links: Vec<bool>,
+}
+
+impl UntrustedFilter {
+    fn apply<'a>(&mut self, event: Event<'a>) -> Option<Event<'a>> {
+        match event {
+            Event::Html(raw) | Event::InlineHtml(raw) => Some(Event::Text(raw)),
+            Event::Start(Tag::Image { .. }) | Event::End(TagEnd::Image) => None,
+            Event::Start(Tag::Link { ref dest_url, .. }) => {
+                let keep = is_http_url(dest_url);
+                self.links.push(keep);
+                keep.then_some(event)
+            }
+            Event::End(TagEnd::Link) => self.links.pop().unwrap_or(false).then_some(event),
+            other => Some(other),
+        }
+    }
+}
+
+/// Whether a URL from untrusted text may be linked to.
+pub fn is_http_url(url: &str) -> bool {
+    let lower = url.trim().to_ascii_lowercase();
+    lower.starts_with("https://") || lower.starts_with("http://")
+}
+
+fn unique_id(text: &str, used: &mut HashSet<String>) -> String {
+    let base = match slug::slugify(text) {
+        s if s.is_empty() => "section".to_string(),
+        s => s,
+    };
+    let mut id = base.clone();
+    let mut n = 1;
+    while !used.insert(id.clone()) {
+        id = format!("{base}-{n}");
+        n += 1;
+    }
+    id
+}

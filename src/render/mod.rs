@@ -1,0 +1,179 @@
+//! Tera set-up: the theme's templates (overridable by the site's `templates/`), the
+//! interface strings and the functions templates may call. Templates only present:
+//! everything they show is computed before they run.
+
+pub mod i18n;
+
+use crate::assets::Assets;
+use crate::diagnostics::{Diagnostics, Problem};
+use i18n::Translations;
+use std::collections::{BTreeMap, HashMap};
+use std::error::Error as _;
+use std::path::Path;
+use std::sync::Arc;
+use tera::{Context, Tera, Value};
+
+pub struct Renderer {
+    tera: Tera,
+    /// Template name to its source file relative to the site root, for error messages.
+    sources: HashMap<String, String>,
+    pub translations: Arc<Translations>,
+}
+
+impl Renderer {
+    /// Loads every template of `themes/<theme>/templates/`, then `templates/` over it.
+    pub fn new(
+        root: &Path,
+        theme: &str,
+        langs: &[String],
+        default_lang: &str,
+        assets: &Assets,
+    ) -> Result<(Renderer, Diagnostics), Diagnostics> {
+        let theme_rel = format!("themes/{theme}");
+        let theme_dir = root.join(&theme_rel);
+        if !theme_dir.join("templates").is_dir() {
+            let p = Problem::error(format!(
+                "theme `{theme}` not found: expected a folder {theme_rel}/templates"
+            ))
+            .in_file(crate::config::FILE_NAME)
+            .with_field("theme");
+            return Err(std::iter::once(p).collect());
+        }
+        let mut problems = Diagnostics::default();
+        let mut sources = HashMap::new();
+        let mut texts = BTreeMap::new();
+        for (dir, rel) in [
+            (
+                theme_dir.join("templates"),
+                format!("{theme_rel}/templates"),
+            ),
+            (root.join("templates"), "templates".into()),
+        ] {
+            for entry in walkdir::WalkDir::new(&dir)
+                .sort_by_file_name()
+                .into_iter()
+                .flatten()
+            {
+                if !entry.file_type().is_file() {
+                    continue;
+                }
+                let name = entry
+                    .path()
+                    .strip_prefix(&dir)
+                    .expect("walked inside dir")
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                let file = format!("{rel}/{name}");
+                match std::fs::read_to_string(entry.path()) {
+                    Ok(text) => {
+                        texts.insert(name.clone(), text);
+                        sources.insert(name, file);
+                    }
+                    Err(e) => {
+                        problems.push(Problem::error(format!("cannot read: {e}")).in_file(file))
+                    }
+                }
+            }
+        }
+        let mut tera = Tera::default();
+        tera.autoescape_on(vec![".html", ".xml"]);
+        if let Err(e) = tera.add_raw_templates(texts.iter()) {
+            problems.push(template_problem(&e, &sources));
+            return Err(problems);
+        }
+        let (translations, i18n_problems) =
+            Translations::load(&theme_dir, &theme_rel, langs, default_lang);
+        problems.extend(i18n_problems);
+        let translations = Arc::new(translations);
+        register_functions(&mut tera, &translations, assets);
+        Ok((
+            Renderer {
+                tera,
+                sources,
+                translations,
+            },
+            problems,
+        ))
+    }
+
+    pub fn has_template(&self, name: &str) -> bool {
+        self.sources.contains_key(name)
+    }
+
+    pub fn render(&self, template: &str, context: &Context) -> Result<String, Problem> {
+        self.tera
+            .render(template, context)
+            .map_err(|e| template_problem(&e, &self.sources))
+    }
+}
+
+fn register_functions(tera: &mut Tera, translations: &Arc<Translations>, assets: &Assets) {
+    let strings = Arc::clone(translations);
+    tera.register_function("t", move |args: &HashMap<String, Value>| {
+        let key = str_arg(args, "key")?;
+        let lang = str_arg(args, "lang")?;
+        Ok(Value::String(strings.get(lang, key).to_string()))
+    });
+    let urls = assets.urls.clone();
+    tera.register_function("asset_url", move |args: &HashMap<String, Value>| {
+        let path = str_arg(args, "path")?;
+        urls.get(path.trim_start_matches('/'))
+            .map(|u| Value::String(u.clone()))
+            .ok_or_else(|| {
+                tera::Error::msg(format!(
+                    "asset_url: no static file `{path}` in the theme or the site"
+                ))
+            })
+    });
+}
+
+fn str_arg<'a>(args: &'a HashMap<String, Value>, name: &str) -> tera::Result<&'a str> {
+    args.get(name)
+        .and_then(Value::as_str)
+        .ok_or_else(|| tera::Error::msg(format!("expected a string argument `{name}`")))
+}
+
+/// Turns Tera's error chain into one located problem: the template's file, the line
+/// where the parser stopped, and the innermost explanation.
+fn template_problem(error: &tera::Error, sources: &HashMap<String, String>) -> Problem {
+    let mut chain = vec![error.to_string()];
+    let mut source = error.source();
+    while let Some(e) = source {
+        chain.push(e.to_string());
+        source = e.source();
+    }
+    let quoted = |text: &str| {
+        sources
+            .iter()
+            .filter(|(name, _)| {
+                text.contains(&format!("'{name}'")) || text.contains(&format!("\"{name}\""))
+            })
+            .max_by_key(|(name, _)| name.len())
+            .map(|(_, file)| file.clone())
+    };
+    let file = chain.iter().find_map(|m| quoted(m));
+    let line = chain.iter().find_map(|m| {
+        let rest = &m[m.find("--> ")? + 4..];
+        rest.split(':').next()?.trim().parse::<u32>().ok()
+    });
+    let innermost = chain.last().expect("chain has the error itself");
+    let message = innermost
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("= "))
+        .unwrap_or(innermost)
+        .trim()
+        .to_string();
+    let message = if chain.len() > 1 && !innermost.contains("-->") {
+        format!("{}: {message}", chain[0])
+    } else {
+        format!("template syntax: {message}")
+    };
+    let mut p = Problem::error(message);
+    if let Some(file) = file {
+        p = p.in_file(file);
+    }
+    if let Some(line) = line {
+        p = p.at_line(line);
+    }
+    p
+}

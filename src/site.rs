@@ -1,0 +1,79 @@
+//! The site model: everything the later stages need, loaded once from the site root.
+
+use crate::config::Config;
+use crate::content::{self, Page};
+use crate::diagnostics::Diagnostics;
+use crate::feeds::{self, Inventory};
+use jiff::civil::Date;
+use std::path::{Path, PathBuf};
+
+/// What the command line may change about a site before it loads.
+#[derive(Debug, Clone)]
+pub struct LoadOptions {
+    pub root: PathBuf,
+    /// Replaces `base_url` from `config.toml` (e.g. for a preview deployment).
+    pub base_url: Option<String>,
+    /// The day the site is built "as of": policy in force, staleness.
+    pub date: Date,
+}
+
+pub struct Site {
+    pub root: PathBuf,
+    pub config: Config,
+    pub date: Date,
+    pub pages: Vec<Page>,
+    pub inventory: Inventory,
+}
+
+impl Site {
+    /// Loads config, feeds and content. `None` when the config itself is unusable; the
+    /// diagnostics say why. Otherwise every stage has run and added its problems.
+    pub fn load(options: &LoadOptions) -> (Option<Site>, Diagnostics) {
+        let mut problems = Diagnostics::default();
+        let root = options.root.as_path();
+        let mut config = match Config::load(root) {
+            Ok(c) => c,
+            Err(p) => {
+                problems.push(p);
+                return (None, problems);
+            }
+        };
+        if let Some(url) = &options.base_url {
+            config.base_url = url.trim_end_matches('/').to_string();
+        }
+        let languages = languages(&config);
+        let ((inventory, feed_problems), (pages, page_problems)) = rayon::join(
+            || feeds::load(root, &config.feeds, options.date),
+            || content::load(root, &config.default_language, &languages),
+        );
+        problems.extend(feed_problems);
+        problems.extend(page_problems);
+        let site = Site {
+            root: root.to_path_buf(),
+            config,
+            date: options.date,
+            pages,
+            inventory,
+        };
+        (Some(site), problems)
+    }
+
+    /// The default language first, then the others in configuration order.
+    pub fn languages(&self) -> Vec<String> {
+        languages(&self.config)
+    }
+
+    pub fn theme_dir(&self) -> PathBuf {
+        theme_dir(&self.root, &self.config)
+    }
+}
+
+fn languages(config: &Config) -> Vec<String> {
+    std::iter::once(config.default_language.clone())
+        .chain(config.languages.keys().cloned())
+        .collect()
+}
+
+fn theme_dir(root: &Path, config: &Config) -> PathBuf {
+    root.join("themes").join(&config.theme)
+}
