@@ -104,7 +104,18 @@ fn print_check(report: &Report) {
 }
 
 fn counts(report: &Report) -> String {
-    format!("{} errors, {} warnings", report.errors, report.warnings)
+    format!(
+        "{}, {}",
+        plural(report.errors, "error"),
+        plural(report.warnings, "warning")
+    )
+}
+
+fn plural(n: usize, word: &str) -> String {
+    match n {
+        1 => format!("1 {word}"),
+        n => format!("{} {word}s", group_digits(n)),
+    }
 }
 
 /// 1234567 as "1 234 567".

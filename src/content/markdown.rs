@@ -45,11 +45,14 @@ pub fn render(text: &str, trust: Trust) -> String {
                 let id = unique_id(&plain, &mut used_ids);
                 events.push(Event::Start(Tag::Heading {
                     level,
-                    id: Some(CowStr::from(id)),
+                    id: Some(CowStr::from(id.clone())),
                     classes: Vec::new(),
                     attrs: Vec::new(),
                 }));
                 events.extend(inner);
+                events.push(Event::InlineHtml(CowStr::from(format!(
+                    r##"<a class="heading-anchor" href="#{id}" aria-hidden="true">#</a>"##
+                ))));
                 events.push(Event::End(TagEnd::Heading(level)));
             }
             Event::Start(Tag::Heading {
@@ -116,4 +119,43 @@ fn unique_id(text: &str, used: &mut HashSet<String>) -> String {
         n += 1;
     }
     id
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headings_get_unique_linkable_ids() {
+        let html = render("## Price\n\n## Price\n\n## Own {#mine}\n", Trust::Content);
+        assert!(html.contains(r##"<h2 id="price">Price<a class="heading-anchor" href="#price""##));
+        assert!(html.contains(r#"<h2 id="price-1">"#), "{html}");
+        assert!(html.contains(r#"<h2 id="mine">Own</h2>"#), "{html}");
+    }
+
+    #[test]
+    fn content_supports_tables_footnotes_strikethrough_and_raw_html() {
+        let text = "| a | b |\n|---|---|\n| 1 | 2 |\n\nNote[^1] ~~old~~ <span class=\"x\">hi</span>\n\n[^1]: The note.\n";
+        let html = render(text, Trust::Content);
+        assert!(html.contains("<table>"), "{html}");
+        assert!(html.contains("<del>old</del>"), "{html}");
+        assert!(html.contains("footnote-definition"), "{html}");
+        assert!(html.contains(r#"<span class="x">hi</span>"#), "{html}");
+    }
+
+    #[test]
+    fn untrusted_text_cannot_inject_markup_scripts_or_links() {
+        let text = "<script>alert(1)</script>\n\nSee [site](javascript:alert(1)) and \
+                    [dealer](https://dealer.example/) ![x](https://evil.example/p.png) <b onclick=x>b</b>";
+        let html = render(text, Trust::Untrusted);
+        assert!(!html.contains("<script"), "{html}");
+        assert!(html.contains("&lt;script&gt;"), "{html}");
+        assert!(!html.contains("javascript:"), "{html}");
+        assert!(
+            html.contains(r#"<a href="https://dealer.example/">dealer</a>"#),
+            "{html}"
+        );
+        assert!(!html.contains("<img"), "{html}");
+        assert!(!html.contains("<b "), "{html}");
+    }
 }
