@@ -5,6 +5,7 @@
 //! Every stage reports [`Problem`]s; nothing here prints.
 
 pub mod assets;
+pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod content;
@@ -19,9 +20,10 @@ pub use diagnostics::{Diagnostics, Problem, Severity};
 pub use site::{LoadOptions, Site};
 
 use assets::Assets;
+use catalog::Catalog;
 use feeds::SupplierReport;
 use output::Staging;
-use plan::{Globals, Route};
+use plan::{Body, Globals, Inputs, Route};
 use rayon::prelude::*;
 use render::Renderer;
 use serde::Serialize;
@@ -129,20 +131,26 @@ fn run(
             return Report::new(problems, suppliers, 0);
         }
     };
-    let (routes, plan_problems) = plan::plan(&site);
+    let catalog = Catalog::new(&site);
+    let (plan, plan_problems) = plan::plan(&site, &catalog);
     problems.extend(plan_problems);
+    let routes = &plan.routes;
     if problems.has_errors() {
         return Report::new(problems, suppliers, 0);
     }
 
     let staging = open_output(&site, &mut problems);
     let globals = Globals::new(&site);
+    let inputs = Inputs {
+        site: &site,
+        catalog: &catalog,
+        globals: &globals,
+        plan: &plan,
+    };
     progress.start("Rendering", routes.len());
     problems.extend(render_routes(
-        &site,
+        &inputs,
         &renderer,
-        &globals,
-        &routes,
         progress,
         staging.as_ref(),
     ));
@@ -150,11 +158,12 @@ fn run(
     progress.finish();
 
     if let Some(staging) = staging {
-        for asset in &assets.files {
-            if let Err(e) = staging.copy(&asset.source, &asset.output) {
+        let photos = catalog.local_photos(&site);
+        let files = assets.files.iter().map(|a| (&a.source, &a.output));
+        for (source, output) in files.chain(photos.iter().map(|(s, o)| (s, o))) {
+            if let Err(e) = staging.copy(source, output) {
                 problems.push(
-                    Problem::error(format!("cannot copy: {e}"))
-                        .in_file(asset.source.to_string_lossy()),
+                    Problem::error(format!("cannot copy: {e}")).in_file(source.to_string_lossy()),
                 );
             }
         }
@@ -171,26 +180,38 @@ fn run(
 
 /// Renders every route in parallel, writing each page as soon as it is done.
 fn render_routes(
-    site: &Site,
+    inputs: &Inputs,
     renderer: &Renderer,
-    globals: &Globals,
-    routes: &[Route],
     progress: &dyn Progress,
     staging: Option<&Staging>,
 ) -> Vec<Problem> {
-    routes
+    inputs
+        .plan
+        .routes
         .par_iter()
         .filter_map(|route| {
-            let result = renderer
-                .render(route.template(site), &route.context(site, globals))
-                .and_then(|html| match staging {
-                    Some(s) => s.write_html(&route.output_file(), &html).map_err(|e| {
-                        Problem::error(format!("cannot write {}: {e}", route.output_file()))
-                    }),
-                    None => Ok(()),
-                });
+            let result = render_route(inputs, renderer, route).and_then(|text| match staging {
+                Some(s) => {
+                    let file = route.output_file();
+                    let written = if route.is_html() {
+                        s.write_html(&file, &text)
+                    } else {
+                        s.write(&file, text.as_bytes())
+                    };
+                    written.map_err(|e| Problem::error(format!("cannot write {file}: {e}")))
+                }
+                None => Ok(()),
+            });
             progress.advance(1);
             result.err()
         })
         .collect()
+}
+
+fn render_route(inputs: &Inputs, renderer: &Renderer, route: &Route) -> Result<String, Problem> {
+    match route.body(inputs) {
+        Body::Template(name, ctx) => renderer.render(name, &ctx),
+        Body::ContentTemplate(name, ctx) => renderer.render(&name, &ctx),
+        Body::Text(text) => Ok(text),
+    }
 }

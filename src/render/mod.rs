@@ -86,6 +86,7 @@ impl Renderer {
         problems.extend(i18n_problems);
         let translations = Arc::new(translations);
         register_functions(&mut tera, &translations, assets);
+        register_filters(&mut tera, &translations);
         Ok((
             Renderer {
                 tera,
@@ -125,6 +126,33 @@ fn register_functions(tera: &mut Tera, translations: &Arc<Translations>, assets:
                 ))
             })
     });
+}
+
+/// Filters the theme needs that Tera's built-ins would bring with many dependencies:
+/// `urlencode` for `mailto:` subjects, `human_date(lang=…)` for dates as people write them.
+fn register_filters(tera: &mut Tera, translations: &Arc<Translations>) {
+    tera.register_filter("urlencode", |value: &Value, _: &HashMap<String, Value>| {
+        let text = value
+            .as_str()
+            .ok_or_else(|| tera::Error::msg("urlencode: expected a string"))?;
+        let encoded =
+            percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC);
+        Ok(Value::String(encoded.to_string()))
+    });
+    let strings = Arc::clone(translations);
+    tera.register_filter(
+        "human_date",
+        move |value: &Value, args: &HashMap<String, Value>| {
+            let text = value
+                .as_str()
+                .ok_or_else(|| tera::Error::msg("human_date: expected a YYYY-MM-DD string"))?;
+            let date: jiff::civil::Date = text
+                .parse()
+                .map_err(|e| tera::Error::msg(format!("human_date: `{text}`: {e}")))?;
+            let pattern = strings.get(str_arg(args, "lang")?, "date_format");
+            Ok(Value::String(date.strftime(pattern).to_string()))
+        },
+    );
 }
 
 fn str_arg<'a>(args: &'a HashMap<String, Value>, name: &str) -> tera::Result<&'a str> {

@@ -1,0 +1,293 @@
+//! The catalog: every accepted car given a page path, and the ways to browse them
+//! (all cars, brand, brand + model, supplier, body, fuel, price band). Built once from
+//! the inventory; routes and recommendations read it, templates never search it.
+
+pub mod format;
+pub mod jsonld;
+pub mod view;
+
+use crate::feeds::{Availability, Listing};
+use crate::site::Site;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+/// Upper bounds of the price bands, in major units of the car's currency.
+const PRICE_BANDS: [i64; 5] = [5_000, 10_000, 20_000, 35_000, 50_000];
+
+pub struct Catalog {
+    /// One entry per `site.inventory.listings`, same index.
+    pub cars: Vec<CarEntry>,
+    /// Cars shown in lists, newest first: everything but sold cars.
+    pub listed: Vec<usize>,
+    /// Every list page family; the first is all cars.
+    pub facets: Vec<Facet>,
+    /// The values the filter form offers, as lower-case Meta codes.
+    pub filter_options: FilterOptions,
+}
+
+#[derive(Default, serde::Serialize)]
+pub struct FilterOptions {
+    pub fuel: BTreeSet<String>,
+    pub body: BTreeSet<String>,
+    pub transmission: BTreeSet<String>,
+}
+
+pub struct CarEntry {
+    pub slug: String,
+    /// `/cars/<slug>/`
+    pub path: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum FacetKind {
+    All,
+    Brand,
+    Model,
+    Supplier,
+    Body,
+    Fuel,
+    Price,
+}
+
+impl FacetKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            FacetKind::All => "all",
+            FacetKind::Brand => "brand",
+            FacetKind::Model => "model",
+            FacetKind::Supplier => "supplier",
+            FacetKind::Body => "body",
+            FacetKind::Fuel => "fuel",
+            FacetKind::Price => "price",
+        }
+    }
+}
+
+/// One browsable list, e.g. every BMW: its path, its title and its cars, newest first.
+pub struct Facet {
+    pub kind: FacetKind,
+    /// What the list is of, as templates show it: a brand name, `BMW 3 Series`, a
+    /// supplier's name, a Meta enum code (`SUV`, translated by the theme) or a band.
+    pub title: String,
+    /// `/cars/brand/bmw/`; page n > 1 is `<path>page/<n>/`.
+    pub path: String,
+    pub cars: Vec<usize>,
+    /// For a model list, its brand's facet.
+    pub parent: Option<usize>,
+}
+
+impl Facet {
+    pub fn pages(&self, per_page: usize) -> usize {
+        self.cars.len().div_ceil(per_page).max(1)
+    }
+
+    pub fn page_path(&self, page: usize) -> String {
+        match page {
+            1 => self.path.clone(),
+            n => format!("{}page/{n}/", self.path),
+        }
+    }
+}
+
+impl Catalog {
+    pub fn new(site: &Site) -> Catalog {
+        let listings = &site.inventory.listings;
+        let cars = slugs(listings);
+        let mut listed: Vec<usize> = (0..listings.len())
+            .filter(|&i| listings[i].availability != Availability::NotAvailable)
+            .collect();
+        listed.sort_by(|&a, &b| {
+            let (la, lb) = (&listings[a], &listings[b]);
+            arrival(lb)
+                .cmp(&arrival(la))
+                .then(lb.updated.cmp(&la.updated))
+                .then(cars[a].slug.cmp(&cars[b].slug))
+        });
+        let facets = facets(site, &listed);
+        let mut filter_options = FilterOptions::default();
+        for &i in &listed {
+            let l = &listings[i];
+            filter_options
+                .fuel
+                .extend(l.fuel_type.as_ref().and_then(view::code));
+            filter_options
+                .body
+                .extend(l.body_style.as_ref().and_then(view::code));
+            filter_options
+                .transmission
+                .extend(l.transmission.as_ref().and_then(view::code));
+        }
+        Catalog {
+            cars,
+            listed,
+            facets,
+            filter_options,
+        }
+    }
+
+    /// Supplier photo files to publish: (source, output path), for every listed car.
+    pub fn local_photos(&self, site: &Site) -> Vec<(std::path::PathBuf, String)> {
+        let mut photos = Vec::new();
+        for &i in &self.listed {
+            let l = &site.inventory.listings[i];
+            for image in &l.images {
+                if let crate::feeds::ImageRef::Local(rel) = image {
+                    let supplier = l.supplier.as_str();
+                    let source = site.root.join("data/feeds").join(supplier).join(rel);
+                    photos.push((source, format!("photos/{supplier}/{rel}")));
+                }
+            }
+        }
+        photos.sort();
+        photos.dedup();
+        photos
+    }
+
+    /// Brand lists, alphabetical, for the home page grid and list navigation.
+    pub fn brands(&self) -> impl Iterator<Item = &Facet> {
+        self.facets.iter().filter(|f| f.kind == FacetKind::Brand)
+    }
+}
+
+/// When a car arrived: the supplier's first-on-lot date, else its last update.
+pub fn arrival(listing: &Listing) -> jiff::civil::Date {
+    listing.date_first_on_lot.unwrap_or(listing.updated)
+}
+
+/// `bmw-320d-2019-acme-a123`: readable, and unique because supplier and vehicle id are.
+/// Should two still collide after slugifying, later ones get `-2`, `-3`.
+fn slugs(listings: &[Listing]) -> Vec<CarEntry> {
+    let mut used = HashSet::new();
+    listings
+        .iter()
+        .map(|l| {
+            let year = l.year.map(|y| y.get().to_string()).unwrap_or_default();
+            let base = slug::slugify(format!(
+                "{} {} {} {} {}",
+                l.make,
+                l.model,
+                year,
+                l.supplier.as_str(),
+                l.vehicle_id
+            ));
+            let mut slug = base.clone();
+            let mut n = 2;
+            while !used.insert(slug.clone()) {
+                slug = format!("{base}-{n}");
+                n += 1;
+            }
+            CarEntry {
+                path: format!("/cars/{slug}/"),
+                slug,
+            }
+        })
+        .collect()
+}
+
+fn facets(site: &Site, listed: &[usize]) -> Vec<Facet> {
+    let listings = &site.inventory.listings;
+    // Keyed by (kind, slug) so the order is stable and alphabetical within a kind.
+    let mut groups: BTreeMap<(FacetKind, String), (String, Vec<usize>)> = BTreeMap::new();
+    let mut add = |kind: FacetKind, key: String, title: String, car: usize| {
+        groups
+            .entry((kind, key))
+            .or_insert_with(|| (title, Vec::new()))
+            .1
+            .push(car);
+    };
+    for &i in listed {
+        let l = &listings[i];
+        let brand = slug::slugify(&l.make);
+        if !brand.is_empty() {
+            add(FacetKind::Brand, brand.clone(), l.make.clone(), i);
+            let model = slug::slugify(&l.model);
+            if !model.is_empty() {
+                let title = format!("{} {}", l.make, l.model);
+                add(FacetKind::Model, format!("{brand}/{model}"), title, i);
+            }
+        }
+        let supplier = site
+            .inventory
+            .suppliers
+            .iter()
+            .find(|s| s.id == l.supplier)
+            .map_or(l.supplier.as_str(), |s| s.name.as_str());
+        add(
+            FacetKind::Supplier,
+            l.supplier.as_str().to_string(),
+            supplier.to_string(),
+            i,
+        );
+        if let Some(code) = l.body_style.and_then(|b| enum_code(&b)) {
+            add(FacetKind::Body, code.to_lowercase(), code, i);
+        }
+        if let Some(code) = l.fuel_type.and_then(|f| enum_code(&f)) {
+            add(FacetKind::Fuel, code.to_lowercase(), code, i);
+        }
+        let (key, title) = price_band(&l.price);
+        add(FacetKind::Price, key, title, i);
+    }
+
+    let mut facets = vec![Facet {
+        kind: FacetKind::All,
+        title: String::new(),
+        path: "/cars/".into(),
+        cars: listed.to_vec(),
+        parent: None,
+    }];
+    let mut brand_index: BTreeMap<String, usize> = BTreeMap::new();
+    for ((kind, key), (title, members)) in groups {
+        let path = match kind {
+            FacetKind::Model => format!("/cars/brand/{key}/"),
+            _ => format!("/cars/{}/{key}/", kind.name()),
+        };
+        let parent = match kind {
+            FacetKind::Model => key
+                .split('/')
+                .next()
+                .and_then(|b| brand_index.get(b).copied()),
+            _ => None,
+        };
+        if kind == FacetKind::Brand {
+            brand_index.insert(key.clone(), facets.len());
+        }
+        facets.push(Facet {
+            kind,
+            title,
+            path,
+            cars: members,
+            parent,
+        });
+    }
+    facets
+}
+
+/// The Meta code of an enum value (`SUV`, `PLUGIN_HYBRID`); `NONE` and `OTHER` are not
+/// worth a list of their own.
+fn enum_code<T: serde::Serialize>(value: &T) -> Option<String> {
+    let code = serde_json::to_value(value).ok()?.as_str()?.to_string();
+    (code != "NONE" && code != "OTHER").then_some(code)
+}
+
+/// `("eur-10000-20000", "€10,000 – €20,000")`; bands are per currency, since 10 000 of
+/// one currency is not 10 000 of another.
+fn price_band(price: &crate::feeds::Price) -> (String, String) {
+    let major = format::major_units(price);
+    let code = format::currency_code(price);
+    let at = |amount: i64| format::price(&format::whole(amount, price));
+    let lower = PRICE_BANDS
+        .iter()
+        .rev()
+        .find(|&&b| major >= b)
+        .copied()
+        .unwrap_or(0);
+    let upper = PRICE_BANDS.iter().find(|&&b| major < b).copied();
+    let key = match upper {
+        Some(upper) => format!("{}-{lower}-{upper}", code.to_lowercase()),
+        None => format!("{}-{lower}-plus", code.to_lowercase()),
+    };
+    let title = match upper {
+        Some(upper) => format!("{} – {}", at(lower), at(upper)),
+        None => format!("{}+", at(lower)),
+    };
+    (key, title)
+}

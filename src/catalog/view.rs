@@ -1,0 +1,175 @@
+//! Cars as templates see them: every value already formatted, every URL already safe.
+//! Feed text stays text here; Tera escapes it, and descriptions go through the
+//! untrusted Markdown renderer.
+
+use super::{Catalog, format};
+use crate::content::markdown::{self, Trust, is_http_url};
+use crate::feeds::{Availability, ImageRef, Listing, Supplier};
+use crate::site::Site;
+use serde::Serialize;
+
+/// What a list or a Recommended Cars section shows of a car.
+#[derive(Serialize)]
+pub struct CarCard<'a> {
+    pub path: &'a str,
+    pub title: &'a str,
+    pub price: String,
+    pub sale_price: Option<String>,
+    pub year: Option<u16>,
+    pub mileage: Option<String>,
+    pub fuel: Option<String>,
+    pub body: Option<String>,
+    pub transmission: Option<String>,
+    pub image: Option<String>,
+    pub supplier: &'a str,
+    pub city: Option<&'a str>,
+    pub reserved: bool,
+    pub stale: bool,
+}
+
+/// Everything a car's own page shows.
+#[derive(Serialize)]
+pub struct CarPage<'a> {
+    #[serde(flatten)]
+    pub card: CarCard<'a>,
+    pub make: &'a str,
+    pub model: &'a str,
+    pub trim: Option<&'a str>,
+    pub drivetrain: Option<String>,
+    pub exterior_color: Option<&'a str>,
+    pub interior_color: Option<&'a str>,
+    pub condition: Option<&'a str>,
+    pub state: Option<String>,
+    pub location: Option<String>,
+    /// `None` when `show_vin` is off.
+    pub vin: Option<&'a str>,
+    pub images: Vec<String>,
+    pub description_html: String,
+    pub dealer_url: Option<&'a str>,
+    /// `<supplier-id>/<vehicle_id>`: what a buyer quotes when they ask about the car.
+    pub reference: String,
+    pub supplier: SupplierView<'a>,
+    /// ISO date the supplier last updated the car, and where that date came from.
+    pub updated: String,
+    pub updated_from: crate::feeds::UpdatedFrom,
+    pub sold: bool,
+    pub max_age_days: Option<u32>,
+}
+
+#[derive(Serialize)]
+pub struct SupplierView<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub email: Option<&'a str>,
+    /// Digits and `+` only, ready for a `tel:` link.
+    pub tel: Option<String>,
+    pub phone: Option<&'a str>,
+    pub website: Option<&'a str>,
+    pub disclaimer: Option<&'a str>,
+    pub path: String,
+}
+
+pub fn supplier_of<'s>(site: &'s Site, listing: &Listing) -> Option<&'s Supplier> {
+    site.inventory
+        .suppliers
+        .iter()
+        .find(|s| s.id == listing.supplier)
+}
+
+pub fn card<'s>(site: &'s Site, catalog: &'s Catalog, i: usize) -> CarCard<'s> {
+    let l = &site.inventory.listings[i];
+    CarCard {
+        path: &catalog.cars[i].path,
+        title: &l.title,
+        price: format::price(&l.price),
+        sale_price: l.sale_price.as_ref().map(format::price),
+        year: l.year.map(|y| y.get()),
+        mileage: l.mileage.as_ref().map(format::mileage),
+        fuel: l.fuel_type.as_ref().and_then(code),
+        body: l.body_style.as_ref().and_then(code),
+        transmission: l.transmission.as_ref().and_then(code),
+        image: l.images.first().map(|img| image_url(l, img)),
+        supplier: supplier_of(site, l).map_or(l.supplier.as_str(), |s| s.name.as_str()),
+        city: l.address.city.as_deref(),
+        reserved: l.availability == Availability::Pending,
+        stale: l.stale,
+    }
+}
+
+pub fn page<'s>(site: &'s Site, catalog: &'s Catalog, i: usize) -> CarPage<'s> {
+    let l = &site.inventory.listings[i];
+    let supplier = supplier_of(site, l);
+    let location = [&l.address.city, &l.address.region, &l.address.country]
+        .into_iter()
+        .flatten()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(", ");
+    CarPage {
+        card: card(site, catalog, i),
+        make: &l.make,
+        model: &l.model,
+        trim: l.trim.as_deref(),
+        drivetrain: l.drivetrain.as_ref().and_then(code),
+        exterior_color: l.exterior_color.as_deref(),
+        interior_color: l.interior_color.as_deref(),
+        condition: l.condition.as_deref(),
+        state: l.state_of_vehicle.as_ref().and_then(code),
+        location: (!location.is_empty()).then_some(location),
+        vin: l
+            .vin
+            .as_ref()
+            .filter(|_| site.config.show_vin)
+            .map(|v| v.as_str()),
+        images: l.images.iter().map(|img| image_url(l, img)).collect(),
+        description_html: markdown::render(&l.description, Trust::Untrusted),
+        dealer_url: l.url.as_deref().filter(|u| is_http_url(u)),
+        reference: format!("{}/{}", l.supplier.as_str(), l.vehicle_id),
+        supplier: SupplierView {
+            id: l.supplier.as_str(),
+            name: supplier.map_or(l.supplier.as_str(), |s| s.name.as_str()),
+            email: supplier
+                .and_then(|s| s.email.as_deref())
+                .filter(|e| is_plain_email(e)),
+            tel: supplier.and_then(|s| s.phone.as_deref()).map(|p| {
+                p.chars()
+                    .filter(|c| c.is_ascii_digit() || *c == '+')
+                    .collect()
+            }),
+            phone: supplier.and_then(|s| s.phone.as_deref()),
+            website: supplier
+                .and_then(|s| s.website.as_deref())
+                .filter(|u| is_http_url(u)),
+            disclaimer: supplier.and_then(|s| s.disclaimer.as_deref()),
+            path: format!("/cars/supplier/{}/", l.supplier.as_str()),
+        },
+        updated: l.updated.to_string(),
+        updated_from: l.updated_from,
+        sold: l.availability == Availability::NotAvailable,
+        max_age_days: supplier.and_then(|s| s.max_age_days),
+    }
+}
+
+/// Where a photo is published: remote ones as given (http(s) only, checked by the
+/// feeds stage), the supplier's own files under `/photos/<supplier>/`.
+pub fn image_url(listing: &Listing, image: &ImageRef) -> String {
+    match image {
+        ImageRef::Remote(url) => url.clone(),
+        ImageRef::Local(path) => format!("/photos/{}/{path}", listing.supplier.as_str()),
+    }
+}
+
+/// An enum value's Meta code in lower case (`plugin_hybrid`), the key the theme
+/// translates; `none` is nothing to show.
+pub fn code<T: Serialize>(value: &T) -> Option<String> {
+    let code = serde_json::to_value(value).ok()?.as_str()?.to_lowercase();
+    (code != "none").then_some(code)
+}
+
+/// Only an address that cannot smuggle headers or markup into a `mailto:` link.
+fn is_plain_email(email: &str) -> bool {
+    email.contains('@')
+        && email
+            .chars()
+            .all(|c| c.is_alphanumeric() || "@.-_+".contains(c))
+}
