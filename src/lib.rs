@@ -13,6 +13,7 @@ pub mod diagnostics;
 pub mod feeds;
 pub mod output;
 pub mod plan;
+pub mod recommend;
 pub mod render;
 pub mod site;
 
@@ -132,6 +133,8 @@ fn run(
         }
     };
     let catalog = Catalog::new(&site);
+    let (recommended, recommend_problems) = recommend::recommend(&site);
+    problems.extend(recommend_problems);
     let (plan, plan_problems) = plan::plan(&site, &catalog);
     problems.extend(plan_problems);
     let routes = &plan.routes;
@@ -144,6 +147,7 @@ fn run(
     let inputs = Inputs {
         site: &site,
         catalog: &catalog,
+        recommended: &recommended,
         globals: &globals,
         plan: &plan,
     };

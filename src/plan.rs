@@ -7,6 +7,7 @@ use crate::catalog::{self, Catalog, Facet, FacetKind, format, jsonld};
 use crate::content::{Page, PageKind};
 use crate::diagnostics::{Diagnostics, Problem};
 use crate::feeds::Availability;
+use crate::recommend::Recommendations;
 use crate::site::Site;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -62,6 +63,7 @@ pub enum Body {
 pub struct Inputs<'a> {
     pub site: &'a Site,
     pub catalog: &'a Catalog,
+    pub recommended: &'a Recommendations,
     pub globals: &'a Globals,
     pub plan: &'a Plan,
 }
@@ -146,6 +148,7 @@ impl Route {
                     ctx.insert("pages", &children);
                 }
                 if page.kind == PageKind::Home {
+                    insert_recommended(cx, &cx.recommended.general, &mut ctx);
                     let newest: Vec<CarCard> = cx
                         .catalog
                         .listed
@@ -162,6 +165,7 @@ impl Route {
             RouteKind::Car(i) => {
                 let crumbs = car_breadcrumbs(cx, i);
                 ctx.insert("car", &view::page(site, cx.catalog, i));
+                insert_recommended(cx, cx.recommended.for_car(i), &mut ctx);
                 ctx.insert("jsonld", &jsonld::car(site, cx.catalog, i, &crumbs));
                 let crumbs: Vec<MenuItem> = crumbs
                     .iter()
@@ -223,9 +227,21 @@ impl Route {
                 ctx.insert("sitemap_url", &site.config.absolute_url("/sitemap.xml"));
                 Body::Template("robots.txt", ctx)
             }
-            RouteKind::NotFound => Body::Template("404.html", ctx),
+            RouteKind::NotFound => {
+                insert_recommended(cx, &cx.recommended.general, &mut ctx);
+                Body::Template("404.html", ctx)
+            }
         }
     }
+}
+
+/// The cards of a Recommended Cars section.
+fn insert_recommended(cx: &Inputs, cars: &[usize], ctx: &mut Context) {
+    let cards: Vec<CarCard> = cars
+        .iter()
+        .map(|&i| view::card(cx.site, cx.catalog, i))
+        .collect();
+    ctx.insert("recommended", &cards);
 }
 
 fn car_breadcrumbs(cx: &Inputs, i: usize) -> Vec<(String, String)> {

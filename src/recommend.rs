@@ -1,0 +1,444 @@
+//! Recommended Cars, computed once per build. On a car page: the most similar available
+//! cars (same model, then same brand and body, then similar price and year); elsewhere:
+//! the marketing team's pins, then good-value recent arrivals. Cars are bucketed and
+//! searched by price, so a build of 100 000 cars never compares all pairs.
+
+use crate::catalog::{self, format};
+use crate::diagnostics::{Diagnostics, Problem, line_of_offset};
+use crate::feeds::Availability;
+use crate::site::Site;
+use serde::Deserialize;
+use std::collections::HashMap;
+
+pub const PINS_FILE: &str = "data/recommended.toml";
+/// "Similar price" for cars of another model: within this fraction of the car's price.
+const PRICE_BAND: f64 = 0.25;
+/// "Similar year" for cars of another model.
+const YEAR_BAND: u16 = 3;
+/// Arrivals this recent count as recent for the site-wide picks.
+const RECENT_DAYS: i32 = 60;
+
+/// What ranking needs to know of a car, taken from its listing.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub make: String,
+    pub model: String,
+    pub body: Option<String>,
+    pub currency: [u8; 3],
+    /// Whole units, the asking (or sale) price.
+    pub price: i64,
+    pub year: Option<u16>,
+    pub supplier: String,
+    pub vin: Option<String>,
+    /// Days since 1970 the car arrived, for "recent".
+    pub arrived: i32,
+    /// Whether it may be recommended at all (sold cars may not).
+    pub available: bool,
+}
+
+pub struct Recommendations {
+    /// For each listing, the cars to show on its page.
+    pub per_car: Vec<Vec<usize>>,
+    /// For every other page: pins, then good-value recent cars.
+    pub general: Vec<usize>,
+}
+
+impl Recommendations {
+    pub fn for_car(&self, i: usize) -> &[usize] {
+        &self.per_car[i]
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct PinsFile {
+    #[serde(default)]
+    pinned: Vec<String>,
+}
+
+/// Ranks every car's recommendations and the site-wide picks.
+pub fn recommend(site: &Site) -> (Recommendations, Diagnostics) {
+    let listings = &site.inventory.listings;
+    let candidates: Vec<Candidate> = listings
+        .iter()
+        .map(|l| Candidate {
+            make: l.make.to_lowercase(),
+            model: l.model.to_lowercase(),
+            body: l.body_style.as_ref().and_then(catalog::view::code),
+            currency: l.price.currency,
+            price: format::major_units(l.sale_price.as_ref().unwrap_or(&l.price)),
+            year: l.year.map(|y| y.get()),
+            supplier: l.supplier.as_str().to_string(),
+            vin: l.vin.as_ref().map(|v| v.as_str().to_string()),
+            arrived: days(catalog::arrival(l)),
+            available: l.availability != Availability::NotAvailable,
+        })
+        .collect();
+    let mut problems = Diagnostics::default();
+    let ids: HashMap<String, usize> = listings
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (format!("{}/{}", l.supplier.as_str(), l.vehicle_id), i))
+        .collect();
+    let pins = load_pins(site, &ids, &candidates, &mut problems);
+    let k = site.config.recommend.count;
+    let ranker = Ranker::new(&candidates);
+    let per_car = (0..candidates.len())
+        .map(|i| ranker.similar(i, k, &pins))
+        .collect();
+    let general = ranker.general(k, &pins, days(site.date));
+    (Recommendations { per_car, general }, problems)
+}
+
+fn days(date: jiff::civil::Date) -> i32 {
+    date.since(jiff::civil::date(1970, 1, 1))
+        .map(|span| span.get_days())
+        .unwrap_or(0)
+}
+
+/// Reads the pins; one that names no available car is a warning naming it.
+fn load_pins(
+    site: &Site,
+    ids: &HashMap<String, usize>,
+    candidates: &[Candidate],
+    problems: &mut Diagnostics,
+) -> Vec<usize> {
+    let text = match std::fs::read_to_string(site.root.join(PINS_FILE)) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Vec::new(),
+        Err(e) => {
+            problems.push(Problem::error(format!("cannot read: {e}")).in_file(PINS_FILE));
+            return Vec::new();
+        }
+    };
+    let file: PinsFile = match toml::from_str(&text) {
+        Ok(f) => f,
+        Err(e) => {
+            let mut p = Problem::error(e.message().to_string()).in_file(PINS_FILE);
+            if let Some(span) = e.span() {
+                p = p.at_line(line_of_offset(&text, span.start));
+            }
+            problems.push(p);
+            return Vec::new();
+        }
+    };
+    let mut pins = Vec::new();
+    for pin in file.pinned {
+        match ids.get(&pin) {
+            Some(&i) if candidates[i].available => {
+                if !pins.contains(&i) {
+                    pins.push(i);
+                }
+            }
+            found => {
+                let why = if found.is_some() {
+                    "is sold"
+                } else {
+                    "names no car"
+                };
+                let mut p = Problem::warning(format!(
+                    "pin \"{pin}\" {why}; expected \"<supplier-id>/<vehicle_id>\" of an available car"
+                ))
+                .in_file(PINS_FILE)
+                .with_field("pinned");
+                if let Some(offset) = text.find(&format!("\"{pin}\"")) {
+                    p = p.at_line(line_of_offset(&text, offset));
+                }
+                problems.push(p);
+            }
+        }
+    }
+    pins
+}
+
+/// Available cars bucketed three ways, each bucket sorted by price.
+struct Ranker<'a> {
+    cars: &'a [Candidate],
+    by_model: HashMap<(&'a str, &'a str), Vec<usize>>,
+    by_brand_body: HashMap<(&'a str, &'a str), Vec<usize>>,
+    by_currency: HashMap<[u8; 3], Vec<usize>>,
+}
+
+/// How well a candidate fits, smaller is better; compared as a tuple.
+type Score = (u8, u64, u16);
+
+impl<'a> Ranker<'a> {
+    fn new(cars: &'a [Candidate]) -> Self {
+        let mut ranker = Ranker {
+            cars,
+            by_model: HashMap::new(),
+            by_brand_body: HashMap::new(),
+            by_currency: HashMap::new(),
+        };
+        for (i, c) in cars.iter().enumerate().filter(|(_, c)| c.available) {
+            ranker
+                .by_model
+                .entry((&c.make, &c.model))
+                .or_default()
+                .push(i);
+            if let Some(body) = &c.body {
+                ranker
+                    .by_brand_body
+                    .entry((&c.make, body))
+                    .or_default()
+                    .push(i);
+            }
+            ranker.by_currency.entry(c.currency).or_default().push(i);
+        }
+        let key = |&i: &usize| (cars[i].price, i);
+        for bucket in ranker
+            .by_model
+            .values_mut()
+            .chain(ranker.by_brand_body.values_mut())
+            .chain(ranker.by_currency.values_mut())
+        {
+            bucket.sort_by_key(key);
+        }
+        ranker
+    }
+
+    /// The `k` cars most like car `i`; pins fill the section when too few are alike.
+    fn similar(&self, i: usize, k: usize, pins: &[usize]) -> Vec<usize> {
+        let me = &self.cars[i];
+        let mut scored: Vec<(Score, usize)> = Vec::new();
+        let mut consider = |bucket: Option<&Vec<usize>>, tier: u8, band_only: bool| {
+            let Some(bucket) = bucket else { return };
+            for j in self.nearest_by_price(bucket, me.price, 4 * k + 4) {
+                let other = &self.cars[j];
+                if j == i || (me.vin.is_some() && other.vin == me.vin) {
+                    continue;
+                }
+                let price_gap = me.price.abs_diff(other.price);
+                let year_gap = match (me.year, other.year) {
+                    (Some(a), Some(b)) => a.abs_diff(b),
+                    _ => YEAR_BAND,
+                };
+                if band_only
+                    && (price_gap as f64 > me.price as f64 * PRICE_BAND || year_gap > YEAR_BAND)
+                {
+                    continue;
+                }
+                // Price gaps in steps of 5% of the price, so near-equal prices tie and
+                // the year decides, then the supplier spread.
+                let step = (me.price.max(1) as u64).div_ceil(20);
+                scored.push(((tier, price_gap / step, year_gap), j));
+            }
+        };
+        consider(
+            self.by_model.get(&(me.make.as_str(), me.model.as_str())),
+            0,
+            false,
+        );
+        if let Some(body) = &me.body {
+            consider(
+                self.by_brand_body.get(&(me.make.as_str(), body.as_str())),
+                1,
+                false,
+            );
+        }
+        consider(self.by_currency.get(&me.currency), 2, true);
+        // A car found in several buckets keeps its best score.
+        scored.sort();
+        let mut seen = std::collections::HashSet::new();
+        scored.retain(|&(_, j)| seen.insert(j));
+        let mut picks = self.spread(scored, k);
+        for &p in pins {
+            if picks.len() >= k {
+                break;
+            }
+            if p != i && !picks.contains(&p) && (me.vin.is_none() || self.cars[p].vin != me.vin) {
+                picks.push(p);
+            }
+        }
+        picks
+    }
+
+    /// Up to `limit` cars of a price-sorted bucket, nearest to `price` first.
+    fn nearest_by_price(&self, bucket: &[usize], price: i64, limit: usize) -> Vec<usize> {
+        let start = bucket.partition_point(|&j| self.cars[j].price < price);
+        let (mut lo, mut hi) = (start, start);
+        let mut out = Vec::with_capacity(limit.min(bucket.len()));
+        while out.len() < limit && (lo > 0 || hi < bucket.len()) {
+            let below = (lo > 0).then(|| price - self.cars[bucket[lo - 1]].price);
+            let above = (hi < bucket.len()).then(|| self.cars[bucket[hi]].price - price);
+            match (below, above) {
+                (Some(b), Some(a)) if b < a => {
+                    lo -= 1;
+                    out.push(bucket[lo]);
+                }
+                (_, Some(_)) => {
+                    out.push(bucket[hi]);
+                    hi += 1;
+                }
+                (Some(_), None) => {
+                    lo -= 1;
+                    out.push(bucket[lo]);
+                }
+                (None, None) => break,
+            }
+        }
+        out
+    }
+
+    /// Takes `k` from candidates sorted by score; among equal scores, a supplier not
+    /// yet shown goes first, so one supplier's stock does not fill the section.
+    fn spread(&self, sorted: Vec<(Score, usize)>, k: usize) -> Vec<usize> {
+        let mut picks: Vec<usize> = Vec::with_capacity(k);
+        let mut shown: HashMap<&str, usize> = HashMap::new();
+        let mut rest = sorted.as_slice();
+        while picks.len() < k && !rest.is_empty() {
+            let score = rest[0].0;
+            let tied = rest.iter().take_while(|(s, _)| *s == score).count();
+            let mut group: Vec<usize> = rest[..tied].iter().map(|&(_, j)| j).collect();
+            rest = &rest[tied..];
+            while picks.len() < k && !group.is_empty() {
+                let (pos, _) = group
+                    .iter()
+                    .enumerate()
+                    .min_by_key(|&(_, &j)| {
+                        (
+                            shown
+                                .get(self.cars[j].supplier.as_str())
+                                .copied()
+                                .unwrap_or(0),
+                            j,
+                        )
+                    })
+                    .expect("group is not empty");
+                let j = group.remove(pos);
+                *shown.entry(&self.cars[j].supplier).or_default() += 1;
+                picks.push(j);
+            }
+        }
+        picks
+    }
+
+    /// Pins first, then recent arrivals priced lowest against their model's median.
+    fn general(&self, k: usize, pins: &[usize], today: i32) -> Vec<usize> {
+        let mut picks: Vec<usize> = pins.iter().copied().take(k).collect();
+        let medians: HashMap<(&str, &str), i64> = self
+            .by_model
+            .iter()
+            .map(|(key, bucket)| (*key, self.cars[bucket[bucket.len() / 2]].price))
+            .collect();
+        let available = self.by_currency.values().flatten().copied();
+        let mut ranked: Vec<(Score, usize)> = available
+            .filter(|j| !picks.contains(j))
+            .map(|j| {
+                let c = &self.cars[j];
+                let median = medians[&(c.make.as_str(), c.model.as_str())].max(1);
+                let recent = today - c.arrived <= RECENT_DAYS;
+                // Percent of the model's median price: 90 means 10% below.
+                let value = (c.price.max(0) as u64 * 100) / median as u64;
+                ((u8::from(!recent), value, 0), j)
+            })
+            .collect();
+        ranked.sort();
+        picks.extend(self.spread(ranked, k - picks.len()));
+        picks
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn car(
+        make: &str,
+        model: &str,
+        body: &str,
+        price: i64,
+        year: u16,
+        supplier: &str,
+    ) -> Candidate {
+        Candidate {
+            make: make.into(),
+            model: model.into(),
+            body: Some(body.into()),
+            currency: *b"EUR",
+            price,
+            year: Some(year),
+            supplier: supplier.into(),
+            vin: None,
+            arrived: 20_000,
+            available: true,
+        }
+    }
+
+    #[test]
+    fn same_model_beats_same_brand_beats_similar_price() {
+        let cars = vec![
+            car("bmw", "3 series", "sedan", 20_000, 2019, "a"),
+            car("audi", "a4", "sedan", 20_000, 2019, "a"), // similar price only
+            car("bmw", "5 series", "sedan", 30_000, 2019, "a"), // same brand and body
+            car("bmw", "3 series", "sedan", 35_000, 2021, "a"), // same model, far price
+        ];
+        let r = Ranker::new(&cars);
+        assert_eq!(r.similar(0, 3, &[]), vec![3, 2, 1]);
+    }
+
+    #[test]
+    fn the_price_band_is_respected_for_other_models() {
+        let cars = vec![
+            car("bmw", "3 series", "sedan", 20_000, 2019, "a"),
+            car("audi", "a4", "sedan", 24_000, 2019, "a"), // within 25%
+            car("skoda", "octavia", "wagon", 26_000, 2019, "a"), // 30% more: out of band
+            car("ford", "focus", "hatchback", 19_000, 2012, "a"), // year too far
+        ];
+        let r = Ranker::new(&cars);
+        assert_eq!(r.similar(0, 4, &[]), vec![1]);
+    }
+
+    #[test]
+    fn sold_cars_self_and_the_same_vin_are_never_recommended() {
+        let mut cars = vec![
+            car("bmw", "3 series", "sedan", 20_000, 2019, "a"),
+            car("bmw", "3 series", "sedan", 20_500, 2019, "b"),
+            car("bmw", "3 series", "sedan", 21_000, 2019, "c"),
+            car("bmw", "3 series", "sedan", 21_500, 2019, "d"),
+        ];
+        cars[1].available = false;
+        cars[0].vin = Some("WBA8E9G50GNT12345".into());
+        cars[2].vin = Some("WBA8E9G50GNT12345".into());
+        let r = Ranker::new(&cars);
+        assert_eq!(r.similar(0, 4, &[]), vec![3]);
+        // Pins fill a short section, but never with the car itself.
+        assert_eq!(r.similar(0, 4, &[0, 3]), vec![3]);
+    }
+
+    #[test]
+    fn ties_are_spread_across_suppliers() {
+        let cars = vec![
+            car("vw", "golf", "hatchback", 15_000, 2018, "z"),
+            car("vw", "golf", "hatchback", 15_000, 2018, "a"),
+            car("vw", "golf", "hatchback", 15_000, 2018, "a"),
+            car("vw", "golf", "hatchback", 15_000, 2018, "b"),
+            car("vw", "golf", "hatchback", 15_000, 2018, "c"),
+        ];
+        let r = Ranker::new(&cars);
+        let picks = r.similar(0, 3, &[]);
+        let suppliers: Vec<&str> = picks.iter().map(|&j| cars[j].supplier.as_str()).collect();
+        assert_eq!(suppliers, vec!["a", "b", "c"]);
+        // Deterministic: the same input gives the same picks.
+        assert_eq!(r.similar(0, 3, &[]), picks);
+    }
+
+    #[test]
+    fn general_picks_start_with_pins_then_good_value_recent_cars() {
+        let mut cars = vec![
+            car("vw", "golf", "hatchback", 15_000, 2018, "a"),
+            car("vw", "golf", "hatchback", 12_000, 2018, "b"), // cheapest vs median
+            car("vw", "golf", "hatchback", 18_000, 2018, "c"),
+            car("kia", "ceed", "hatchback", 14_000, 2018, "d"),
+        ];
+        cars[1].arrived = 19_000; // not recent
+        let r = Ranker::new(&cars);
+        let picks = r.general(3, &[2], 20_010);
+        assert_eq!(picks[0], 2);
+        assert_eq!(picks.len(), 3);
+        assert!(
+            !picks[1..].contains(&1),
+            "recent cars come first: {picks:?}"
+        );
+    }
+}
