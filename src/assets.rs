@@ -26,6 +26,14 @@ fn fingerprinted(name: &str) -> bool {
 }
 
 impl Assets {
+    /// Output paths whose names carry their content hash: cacheable forever.
+    pub fn fingerprinted(&self) -> Vec<String> {
+        self.urls
+            .values()
+            .map(|u| u.trim_start_matches('/').to_string())
+            .collect()
+    }
+
     /// Collects `themes/<theme>/static/` then `static/`; a site file overrides the theme's.
     pub fn collect(root: &Path, theme_dir: &Path) -> (Assets, Diagnostics) {
         let mut by_name: BTreeMap<String, PathBuf> = BTreeMap::new();

@@ -172,7 +172,7 @@ fn run(
             }
         }
         if !problems.has_errors()
-            && let Err(e) = staging.commit()
+            && let Err(e) = staging.commit(&assets.fingerprinted())
         {
             problems.push(Problem::error(format!(
                 "cannot replace the output folder: {e}"

@@ -2,14 +2,23 @@
 //! whole site has rendered does the staging folder replace the output in one step, so a
 //! failed build leaves the previous output exactly as it was.
 
+mod cdn;
+pub mod minify;
+
+use std::collections::BTreeMap;
 use std::io;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Mutex;
+
+pub use cdn::MANIFEST;
 
 pub struct Staging {
     dir: PathBuf,
     target: PathBuf,
     minify: bool,
     committed: bool,
+    /// Every file written, for the manifest: output path to (size, blake3 hex).
+    written: Mutex<BTreeMap<String, (u64, String)>>,
 }
 
 impl Staging {
@@ -37,13 +46,14 @@ impl Staging {
             target: target.to_path_buf(),
             minify,
             committed: false,
+            written: Mutex::default(),
         })
     }
 
     /// Writes a page, minified when the site asks for it.
     pub fn write_html(&self, rel: &str, html: &str) -> io::Result<()> {
         if self.minify {
-            self.write(rel, &minify(html))
+            self.write(rel, &minify::html(html))
         } else {
             self.write(rel, html.as_bytes())
         }
@@ -54,15 +64,30 @@ impl Staging {
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)?;
         }
-        std::fs::write(path, bytes)
+        std::fs::write(path, bytes)?;
+        self.record(rel, bytes);
+        Ok(())
     }
 
+    /// Copies a static file; stylesheets and scripts are minified on the way when the
+    /// site asks for it.
     pub fn copy(&self, source: &Path, rel: &str) -> io::Result<()> {
-        let path = self.path_of(rel)?;
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)?;
-        }
-        std::fs::copy(source, path).map(drop)
+        let minifier: Option<fn(&str) -> Option<String>> = match rel.rsplit('.').next() {
+            Some("css") if self.minify => Some(minify::css),
+            Some("js") if self.minify => Some(minify::js),
+            _ => None,
+        };
+        let bytes = std::fs::read(source)?;
+        let minified = minifier
+            .zip(std::str::from_utf8(&bytes).ok())
+            .and_then(|(minify, text)| minify(text));
+        self.write(rel, minified.as_ref().map_or(&bytes[..], |m| m.as_bytes()))
+    }
+
+    fn record(&self, rel: &str, bytes: &[u8]) {
+        let hash = blake3::hash(bytes).to_hex().to_string();
+        let mut written = self.written.lock().unwrap_or_else(|e| e.into_inner());
+        written.insert(rel.to_string(), (bytes.len() as u64, hash));
     }
 
     /// Output paths come from routes and asset names; refuse any that would leave the folder.
@@ -78,8 +103,20 @@ impl Staging {
         }
     }
 
-    /// Puts the staged site in place of the output folder in one rename.
-    pub fn commit(mut self) -> io::Result<()> {
+    /// Adds `_headers` and `manifest.json`, keeps the modification time of every file
+    /// whose bytes did not change, then puts the staged site in place of the output
+    /// folder in one rename.
+    pub fn commit(mut self, immutable: &[String]) -> io::Result<()> {
+        self.write("_headers", cdn::headers(immutable).as_bytes())?;
+        let written = std::mem::take(&mut *self.written.lock().unwrap_or_else(|e| e.into_inner()));
+        cdn::keep_unchanged_times(&self.target, &self.dir, &written)?;
+        let manifest = cdn::manifest(&written);
+        std::fs::write(self.dir.join(MANIFEST), &manifest)?;
+        cdn::keep_unchanged_times(
+            &self.target,
+            &self.dir,
+            &BTreeMap::from([(MANIFEST.to_string(), cdn::entry(&manifest))]),
+        )?;
         if self.target.exists() {
             swap(&self.dir, &self.target)?;
             std::fs::remove_dir_all(&self.dir)?;
@@ -113,13 +150,4 @@ fn swap(a: &Path, b: &Path) -> io::Result<()> {
     std::fs::rename(b, &aside)?;
     std::fs::rename(a, b)?;
     std::fs::rename(&aside, a)
-}
-
-fn minify(html: &str) -> Vec<u8> {
-    let mut cfg = minify_html::Cfg::new();
-    cfg.keep_closing_tags = true;
-    cfg.keep_html_and_head_opening_tags = true;
-    cfg.minify_css = true;
-    cfg.minify_js = true;
-    minify_html::minify(html.as_bytes(), &cfg)
 }

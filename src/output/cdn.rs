@@ -1,0 +1,120 @@
+//! What a CDN needs beside the pages: `_headers` (caching and security headers, in the
+//! format Netlify and Cloudflare Pages read), `manifest.json` (every file with its size
+//! and hash, so CI uploads only what changed), and unchanged files keeping their
+//! modification time, so rsync-style tools see no change either.
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::io;
+use std::path::Path;
+
+pub const MANIFEST: &str = "manifest.json";
+
+/// Content-Security-Policy the theme's pages satisfy: no inline or third-party scripts,
+/// photos from anywhere over https (suppliers' remote images).
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+img-src 'self' https: data:; connect-src 'self'; font-src 'self'; object-src 'none'; \
+base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
+/// `immutable` lists the output paths whose names carry their content hash.
+pub fn headers(immutable: &[String]) -> String {
+    let mut out = String::from("/*\n");
+    for (name, value) in [
+        ("Content-Security-Policy", CSP),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "strict-origin-when-cross-origin"),
+        (
+            "Permissions-Policy",
+            "camera=(), microphone=(), geolocation=(), payment=(), interest-cohort=()",
+        ),
+        ("X-Frame-Options", "DENY"),
+        ("Cache-Control", "public, max-age=0, must-revalidate"),
+    ] {
+        out.push_str(&format!("  {name}: {value}\n"));
+    }
+    for path in immutable {
+        out.push_str(&format!(
+            "\n/{path}\n  ! Cache-Control\n  Cache-Control: public, max-age=31536000, immutable\n"
+        ));
+    }
+    out
+}
+
+#[derive(Serialize)]
+struct ManifestEntry<'a> {
+    size: u64,
+    blake3: &'a str,
+}
+
+/// Sorted by path, so the same site gives the same manifest.
+pub fn manifest(written: &BTreeMap<String, (u64, String)>) -> Vec<u8> {
+    let files: BTreeMap<&str, ManifestEntry> = written
+        .iter()
+        .map(|(path, (size, hash))| {
+            (
+                path.as_str(),
+                ManifestEntry {
+                    size: *size,
+                    blake3: hash,
+                },
+            )
+        })
+        .collect();
+    let mut bytes = serde_json::to_vec_pretty(&serde_json::json!({ "files": files }))
+        .expect("a map of strings and numbers serializes");
+    bytes.push(b'\n');
+    bytes
+}
+
+pub fn entry(bytes: &[u8]) -> (u64, String) {
+    (bytes.len() as u64, blake3::hash(bytes).to_hex().to_string())
+}
+
+/// Gives each new file whose bytes equal the previous output's the old file's
+/// modification time. The previous manifest says what the old bytes were; without it,
+/// the old file is hashed.
+pub fn keep_unchanged_times(
+    old_dir: &Path,
+    new_dir: &Path,
+    written: &BTreeMap<String, (u64, String)>,
+) -> io::Result<()> {
+    if !old_dir.is_dir() {
+        return Ok(());
+    }
+    let old_manifest: BTreeMap<String, String> = std::fs::read(old_dir.join(MANIFEST))
+        .ok()
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+        .and_then(|v| {
+            let files = v.get("files")?.as_object()?.clone();
+            Some(
+                files
+                    .into_iter()
+                    .filter_map(|(k, e)| Some((k, e.get("blake3")?.as_str()?.to_string())))
+                    .collect(),
+            )
+        })
+        .unwrap_or_default();
+    use rayon::prelude::*;
+    written.par_iter().try_for_each(|(rel, (size, hash))| {
+        let old = old_dir.join(rel);
+        let Ok(meta) = std::fs::metadata(&old) else {
+            return Ok(());
+        };
+        if meta.len() != *size {
+            return Ok(());
+        }
+        let same = match old_manifest.get(rel) {
+            Some(old_hash) => old_hash == hash,
+            None => std::fs::read(&old)
+                .map(|b| blake3::hash(&b).to_hex().as_str() == hash)
+                .unwrap_or(false),
+        };
+        if same {
+            let file = std::fs::File::options()
+                .write(true)
+                .open(new_dir.join(rel))?;
+            file.set_modified(meta.modified()?)?;
+        }
+        Ok(())
+    })
+}
