@@ -1,0 +1,113 @@
+#!/usr/bin/env python3
+"""Time `showroom build` against `hugo` on the same synthetic cars.
+
+Usage:
+    python3 bench/compare.py [N ...] [--runs 3] [--work /tmp/showroom-bench]
+
+For each N, writes the cars with ../shared/bench (gen_site.py for Hugo, gen_feeds.py for
+Showroom, same seed), lays the feeds over a copy of the example site, then builds each
+site `--runs` times, alternating Hugo and Showroom so both see the same machine load.
+Reports medians of wall time, peak memory (from wait4), pages per second, the ratio, and
+Showroom's rebuild with nothing changed. Prints a Markdown table for BENCHMARKS.md.
+Needs `hugo` (Debian package) and a release build (`cargo build --release`).
+"""
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SHARED = os.path.join(os.path.dirname(REPO), "shared", "bench")
+SHOWROOM = os.path.join(REPO, "target", "release", "showroom")
+SITE_PARTS = ["config.toml", "content", "themes", "static", "templates", "data"]
+
+
+def run(cmd):
+    """Runs cmd; returns (seconds, peak RSS in MiB)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    err = proc.stderr.read().decode(errors="replace")
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"{' '.join(cmd)} failed:\n{err[-2000:]}")
+    return seconds, usage.ru_maxrss / 1024
+
+
+def count_pages(folder):
+    return sum(1 for _, _, files in os.walk(folder) for f in files if f.endswith(".html"))
+
+
+def prepare(n, work):
+    base = os.path.join(work, str(n))
+    if os.path.isdir(base):
+        shutil.rmtree(base)
+    os.makedirs(base)
+    subprocess.run([sys.executable, os.path.join(SHARED, "gen_site.py"), str(n), base,
+                    "--rec", "frontmatter", "--only", "hugo"], check=True, stdout=subprocess.DEVNULL)
+    site = os.path.join(base, "showroom")
+    os.makedirs(site)
+    for part in SITE_PARTS:
+        src = os.path.join(REPO, part)
+        if os.path.isdir(src):
+            shutil.copytree(src, os.path.join(site, part))
+        elif os.path.isfile(src):
+            shutil.copy(src, os.path.join(site, part))
+    data = os.path.join(site, "data")
+    shutil.rmtree(os.path.join(data, "feeds"), ignore_errors=True)
+    subprocess.run([sys.executable, os.path.join(SHARED, "gen_feeds.py"), str(n), data],
+                   check=True, stdout=subprocess.DEVNULL)
+    return base, site
+
+
+def bench(n, runs, work):
+    base, site = prepare(n, work)
+    hugo_src = os.path.join(base, "hugo")
+    hugo_out = os.path.join(base, "hugo-public")
+    ours_out = os.path.join(site, "public")
+    hugo, ours, rebuild = [], [], []
+    for _ in range(runs):
+        shutil.rmtree(hugo_out, ignore_errors=True)
+        hugo.append(run(["hugo", "--quiet", "-s", hugo_src, "-d", hugo_out]))
+        shutil.rmtree(ours_out, ignore_errors=True)
+        shutil.rmtree(os.path.join(site, ".showroom-cache"), ignore_errors=True)
+        cmd = [SHOWROOM, "build", "--root", site, "--date", "2026-11-23"]
+        ours.append(run(cmd))
+        rebuild.append(run(cmd))
+    med = lambda xs, i: statistics.median(x[i] for x in xs)
+    row = {
+        "n": n,
+        "hugo_s": med(hugo, 0), "hugo_mib": med(hugo, 1), "hugo_pages": count_pages(hugo_out),
+        "ours_s": med(ours, 0), "ours_mib": med(ours, 1), "ours_pages": count_pages(ours_out),
+        "rebuild_s": med(rebuild, 0),
+    }
+    row["ratio"] = row["hugo_s"] / row["ours_s"]
+    return row
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("n", type=int, nargs="*", default=[1000, 10000, 100000])
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--work", default="/tmp/showroom-bench")
+    a = ap.parse_args()
+    if not os.path.exists(SHOWROOM):
+        sys.exit("build first: cargo build --release")
+    print("| cars | Hugo | Hugo peak | Hugo pages/s | Showroom | Showroom peak | Showroom pages/s"
+          " | speed-up | rebuild, nothing changed |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for n in a.n:
+        r = bench(n, a.runs, a.work)
+        print(f"| {n:,} | {r['hugo_s']:.2f} s | {r['hugo_mib']:.0f} MiB | "
+              f"{r['hugo_pages'] / r['hugo_s']:,.0f} ({r['hugo_pages']:,} pages) | "
+              f"{r['ours_s']:.2f} s | {r['ours_mib']:.0f} MiB | "
+              f"{r['ours_pages'] / r['ours_s']:,.0f} ({r['ours_pages']:,} pages) | "
+              f"{r['ratio']:.1f}× | {r['rebuild_s']:.2f} s ({r['rebuild_s'] / r['ours_s']:.0%}) |",
+              flush=True)
+
+
+if __name__ == "__main__":
+    main()
