@@ -1,11 +1,11 @@
 //! Every stage reports what went wrong as [`Problem`]s instead of printing or panicking,
 //! so one bad row or page never hides the rest and `main.rs` decides how to show them.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// The site still builds; something was skipped or looks wrong.
@@ -16,7 +16,7 @@ pub enum Severity {
 
 /// One located finding: the file (relative to the site root, `/`-separated), the line in
 /// it (1-based, counting every physical line), the field or key, and what was expected.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Problem {
     pub severity: Severity,
     pub file: Option<String>,

@@ -5,6 +5,7 @@
 //! Every stage reports [`Problem`]s; nothing here prints.
 
 pub mod assets;
+pub mod build_cache;
 pub mod catalog;
 pub mod cli;
 pub mod config;
@@ -51,6 +52,9 @@ pub struct Report {
     /// Pages rendered (and, for a build, written).
     #[serde(skip)]
     pub pages: usize,
+    /// Nothing changed since the last build, so nothing was rendered or written.
+    #[serde(skip)]
+    pub unchanged: bool,
 }
 
 impl Report {
@@ -61,6 +65,7 @@ impl Report {
             suppliers,
             problems,
             pages,
+            unchanged: false,
         }
     }
 
@@ -82,7 +87,20 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Report {
         .output
         .clone()
         .unwrap_or_else(|| options.load.root.join("public"));
-    run(&options.load, progress, |site, problems| {
+    let root = &options.load.root;
+    let settings = format!(
+        "{}|{:?}|{}",
+        options.load.date,
+        options.load.base_url,
+        output.display()
+    );
+    let inputs = build_cache::fingerprint(root, &settings);
+    if let Some(last) = build_cache::unchanged(root, &inputs, &output) {
+        let mut report = Report::new(last.problems.into_iter().collect(), Vec::new(), last.pages);
+        report.unchanged = true;
+        return report;
+    }
+    let report = run(&options.load, progress, |site, problems| {
         let staging = match Staging::create(&output, site.config.minify) {
             Ok(s) => s,
             Err(e) => {
@@ -94,7 +112,12 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Report {
             }
         };
         Some(staging)
-    })
+    });
+    if !report.has_errors() {
+        let problems = report.problems.iter().cloned().collect();
+        build_cache::remember(root, inputs, &output, report.pages, problems);
+    }
+    report
 }
 
 /// Loads, plans and renders the whole site without writing anything.

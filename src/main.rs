@@ -24,6 +24,13 @@ fn main() -> ExitCode {
                     "Build failed: {}; the previous output was kept.",
                     counts(&report)
                 );
+            } else if report.unchanged {
+                println!(
+                    "Nothing changed since the last build: {} pages up to date ({:.2} s, {}).",
+                    group_digits(report.pages),
+                    started.elapsed().as_secs_f64(),
+                    counts(&report)
+                );
             } else {
                 println!(
                     "Built {} pages in {:.1} s ({}).",

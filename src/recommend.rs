@@ -81,13 +81,27 @@ pub fn recommend(site: &Site) -> (Recommendations, Diagnostics) {
         .map(|(i, l)| (format!("{}/{}", l.supplier.as_str(), l.vehicle_id), i))
         .collect();
     let pins = load_pins(site, &ids, &candidates, &mut problems);
-    let k = site.config.recommend.count;
-    let ranker = Ranker::new(&candidates);
+    let ranked = rank(
+        &candidates,
+        site.config.recommend.count,
+        &pins,
+        days(site.date),
+    );
+    (ranked, problems)
+}
+
+/// Ranks `k` recommendations for every candidate, and the site-wide picks as of `today`
+/// (days since 1970). Cars are ranked in parallel; each one's picks depend only on the
+/// input, so the result is the same whatever the thread count.
+pub fn rank(candidates: &[Candidate], k: usize, pins: &[usize], today: i32) -> Recommendations {
+    use rayon::prelude::*;
+    let ranker = Ranker::new(candidates);
     let per_car = (0..candidates.len())
-        .map(|i| ranker.similar(i, k, &pins))
+        .into_par_iter()
+        .map(|i| ranker.similar(i, k, pins))
         .collect();
-    let general = ranker.general(k, &pins, days(site.date));
-    (Recommendations { per_car, general }, problems)
+    let general = ranker.general(k, pins, today);
+    Recommendations { per_car, general }
 }
 
 fn days(date: jiff::civil::Date) -> i32 {

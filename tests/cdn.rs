@@ -132,3 +132,47 @@ fn unchanged_files_keep_their_modification_time() {
     // The manifest changed with the page, so it is new too.
     assert_ne!(mtime("manifest.json"), long_ago);
 }
+
+#[test]
+fn a_rebuild_with_nothing_changed_renders_nothing() {
+    let site = fixture_site("basic");
+    let first = build(site.path(), "2026-11-23", &[]);
+    assert!(
+        stdout(&first).contains("Built 11 pages"),
+        "{}",
+        stdout(&first)
+    );
+    let before = snapshot(&site.path().join("public"));
+
+    let again = build(site.path(), "2026-11-23", &[]);
+    assert!(
+        stdout(&again).contains("Nothing changed"),
+        "{}",
+        stdout(&again)
+    );
+    assert_eq!(snapshot(&site.path().join("public")), before);
+
+    // Another date is another site; so is any edited input, and a damaged output.
+    let other_day = build(site.path(), "2026-11-24", &[]);
+    assert!(
+        stdout(&other_day).contains("Built 11 pages"),
+        "{}",
+        stdout(&other_day)
+    );
+    std::fs::write(site.path().join("public/manifest.json"), "{}").unwrap();
+    let repaired = build(site.path(), "2026-11-24", &[]);
+    assert!(
+        stdout(&repaired).contains("Built 11 pages"),
+        "{}",
+        stdout(&repaired)
+    );
+    let page = site.path().join("content/news/first.md");
+    std::fs::write(&page, read(&page).replace("Hello.", "Hello again.")).unwrap();
+    let edited = build(site.path(), "2026-11-24", &[]);
+    assert!(
+        stdout(&edited).contains("Built 11 pages"),
+        "{}",
+        stdout(&edited)
+    );
+    assert!(read(site.path().join("public/news/first/index.html")).contains("Hello again."));
+}

@@ -1,0 +1,94 @@
+//! Remembers what the last successful build read and wrote, so a rebuild with nothing
+//! changed costs one pass of hashing the inputs instead of a full render.
+
+use crate::diagnostics::Problem;
+use crate::output::MANIFEST;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// Kept beside the site, never inside the output.
+pub const DIR: &str = ".showroom-cache";
+const FILE: &str = "last-build.json";
+/// Everything under the site root a build reads.
+const INPUTS: [&str; 6] = [
+    "config.toml",
+    "content",
+    "data",
+    "themes",
+    "static",
+    "templates",
+];
+
+#[derive(Serialize, Deserialize)]
+pub struct LastBuild {
+    inputs: String,
+    /// blake3 of the output's `manifest.json`: proof the output is still what we wrote.
+    manifest: String,
+    pub pages: usize,
+    pub problems: Vec<Problem>,
+}
+
+/// A hash of every input file (path and bytes), the build settings and the program
+/// itself. Any change to any of them gives another fingerprint.
+pub fn fingerprint(root: &Path, settings: &str) -> String {
+    let mut files: Vec<PathBuf> = INPUTS
+        .iter()
+        .flat_map(|part| walkdir::WalkDir::new(root.join(part)).sort_by_file_name())
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(walkdir::DirEntry::into_path)
+        .collect();
+    files.sort();
+    let hashes: Vec<[u8; 32]> = files
+        .par_iter()
+        .map(|path| {
+            let mut h = blake3::Hasher::new();
+            h.update(path.to_string_lossy().as_bytes());
+            h.update(&[0]);
+            match std::fs::read(path) {
+                Ok(bytes) => h.update(&bytes),
+                Err(e) => h.update(e.to_string().as_bytes()),
+            };
+            *h.finalize().as_bytes()
+        })
+        .collect();
+    let mut all = blake3::Hasher::new();
+    all.update(env!("CARGO_PKG_VERSION").as_bytes());
+    if let Ok(meta) = std::env::current_exe().and_then(std::fs::metadata) {
+        all.update(format!("{:?}{}", meta.modified().ok(), meta.len()).as_bytes());
+    }
+    all.update(settings.as_bytes());
+    for h in &hashes {
+        all.update(h);
+    }
+    all.finalize().to_hex().to_string()
+}
+
+/// The last build's report, if its inputs had this fingerprint and its output is intact.
+pub fn unchanged(root: &Path, inputs: &str, output: &Path) -> Option<LastBuild> {
+    let text = std::fs::read(root.join(DIR).join(FILE)).ok()?;
+    let last: LastBuild = serde_json::from_slice(&text).ok()?;
+    let manifest = std::fs::read(output.join(MANIFEST)).ok()?;
+    (last.inputs == inputs && last.manifest == blake3::hash(&manifest).to_hex().as_str())
+        .then_some(last)
+}
+
+/// Records a successful build; a failure to record only costs the next build its shortcut.
+pub fn remember(root: &Path, inputs: String, output: &Path, pages: usize, problems: Vec<Problem>) {
+    let Ok(manifest) = std::fs::read(output.join(MANIFEST)) else {
+        return;
+    };
+    let last = LastBuild {
+        inputs,
+        manifest: blake3::hash(&manifest).to_hex().to_string(),
+        pages,
+        problems,
+    };
+    let dir = root.join(DIR);
+    if std::fs::create_dir_all(&dir).is_ok()
+        && let Ok(json) = serde_json::to_vec(&last)
+    {
+        let _ = std::fs::write(dir.join(FILE), json);
+    }
+}
