@@ -12,6 +12,7 @@ pub mod diagnostics;
 pub mod feeds;
 pub mod output;
 pub mod plan;
+pub mod policies;
 pub mod render;
 pub mod site;
 

@@ -13,6 +13,13 @@ use tera::Context;
 pub enum RouteKind {
     /// A Markdown page or section: index into `Site::pages`.
     Content(usize),
+    /// A policy version: indexes into `Site::policies.list` and its versions; `archive`
+    /// for `/<policy>/versions/<date>/`, otherwise the policy's own path.
+    Policy {
+        policy: usize,
+        version: usize,
+        archive: bool,
+    },
     NotFound,
 }
 
@@ -38,6 +45,7 @@ impl Route {
     pub fn template<'s>(&self, site: &'s Site) -> &'s str {
         match self.kind {
             RouteKind::Content(i) => site.pages[i].template(),
+            RouteKind::Policy { .. } => "policy.html",
             RouteKind::NotFound => "404.html",
         }
     }
@@ -46,6 +54,9 @@ impl Route {
     fn source<'s>(&self, site: &'s Site) -> &'s str {
         match self.kind {
             RouteKind::Content(i) => &site.pages[i].file,
+            RouteKind::Policy {
+                policy, version, ..
+            } => &site.policies.list[policy].versions[version].file,
             RouteKind::NotFound => "the theme's 404.html",
         }
     }
@@ -71,6 +82,17 @@ impl Route {
                     ctx.insert("pages", &children);
                 }
             }
+            RouteKind::Policy {
+                policy,
+                version,
+                archive,
+            } => crate::policies::view::insert_page(
+                &mut ctx,
+                &site.policies,
+                policy,
+                version,
+                archive,
+            ),
             RouteKind::NotFound => {}
         }
         ctx
@@ -156,6 +178,7 @@ impl Globals {
                     "menu": menu,
                 }),
             );
+            crate::policies::view::insert_globals(&mut ctx, &site.policies, site.date);
             by_lang.insert(lang, ctx);
         }
         Globals { by_lang }
@@ -176,6 +199,21 @@ pub fn plan(site: &Site) -> (Vec<Route>, Diagnostics) {
             lang: page.lang.clone(),
             kind: RouteKind::Content(i),
         });
+    }
+    for (p, policy) in site.policies.list.iter().enumerate() {
+        let route = |path, version, archive| Route {
+            path,
+            lang: site.config.default_language.clone(),
+            kind: RouteKind::Policy {
+                policy: p,
+                version,
+                archive,
+            },
+        };
+        routes.push(route(policy.path(), policy.in_force, false));
+        for (v, version) in policy.versions.iter().enumerate() {
+            routes.push(route(policy.version_path(version), v, true));
+        }
     }
     routes.push(Route {
         path: "/404.html".into(),
