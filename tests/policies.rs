@@ -563,3 +563,24 @@ fn the_binary_exits_1_on_a_policy_error_and_keeps_the_previous_output() {
     assert!(site.page("privacy/index.html").contains("May 28, 2025"));
     assert!(!site.has_page("privacy/versions/2025-07-01/index.html"));
 }
+
+#[test]
+fn an_empty_policy_folder_or_a_stray_file_in_legal_is_a_warning() {
+    let site = Fixture::new(MINIMAL);
+    std::fs::create_dir_all(site.root().join("content/legal/terms")).unwrap();
+    site.write("content/legal/README.md", "notes\n");
+    let report = site.build("2025-08-01");
+    assert!(!report.has_errors(), "{:#?}", report.problems);
+    let warned: Vec<_> = report
+        .problems
+        .iter()
+        .map(|p| p.file.clone().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        warned,
+        ["content/legal/README.md", "content/legal/terms"],
+        "{:#?}",
+        report.problems
+    );
+    assert!(!site.has_page("terms/index.html"));
+}
