@@ -14,6 +14,7 @@ pub mod diagnostics;
 pub mod feeds;
 pub mod output;
 pub mod plan;
+pub mod policies;
 pub mod recommend;
 pub mod render;
 pub mod site;

@@ -17,6 +17,13 @@ use tera::Context;
 pub enum RouteKind {
     /// A Markdown page or section: index into `Site::pages`.
     Content(usize),
+    /// A policy version: indexes into `Site::policies.list` and its versions; `archive`
+    /// for `/<policy>/versions/<date>/`, otherwise the policy's own path.
+    Policy {
+        policy: usize,
+        version: usize,
+        archive: bool,
+    },
     /// A car's page: index into the inventory's listings.
     Car(usize),
     /// Page `page` (from 1) of a catalog list: index into `Catalog::facets`.
@@ -99,6 +106,9 @@ impl Route {
                 let l = &site.inventory.listings[i];
                 format!("{}:{}", l.source_file, l.source_line)
             }
+            RouteKind::Policy {
+                policy, version, ..
+            } => site.policies.list[policy].versions[version].file.clone(),
             RouteKind::NotFound => "the theme's 404.html".into(),
             _ => "the car catalog".into(),
         }
@@ -107,7 +117,7 @@ impl Route {
     /// Whether search engines should see the page: not the 404 page, not a sold car.
     fn indexable(&self, site: &Site) -> bool {
         match self.kind {
-            RouteKind::Content(_) | RouteKind::CarList { .. } => true,
+            RouteKind::Content(_) | RouteKind::CarList { .. } | RouteKind::Policy { .. } => true,
             RouteKind::Car(i) => {
                 site.inventory.listings[i].availability != Availability::NotAvailable
             }
@@ -161,6 +171,21 @@ impl Route {
                     ctx.insert("total_cars", &cx.catalog.listed.len());
                 }
                 Body::ContentTemplate(page.template().to_string(), ctx)
+            }
+            RouteKind::Policy {
+                policy,
+                version,
+                archive,
+            } => {
+                crate::policies::view::insert_page(
+                    &mut ctx,
+                    &site.policies,
+                    policy,
+                    version,
+                    archive,
+                );
+                insert_recommended(cx, &cx.recommended.general, &mut ctx);
+                Body::Template("policy.html", ctx)
             }
             RouteKind::Car(i) => {
                 let crumbs = car_breadcrumbs(cx, i);
@@ -472,6 +497,7 @@ impl Globals {
                     "menu": menu,
                 }),
             );
+            crate::policies::view::insert_globals(&mut ctx, &site.policies, site.date);
             by_lang.insert(lang, ctx);
         }
         Globals { by_lang }
@@ -493,6 +519,21 @@ pub fn plan(site: &Site, catalog: &Catalog) -> (Plan, Diagnostics) {
             lang: page.lang.clone(),
             kind: RouteKind::Content(i),
         });
+    }
+    for (p, policy) in site.policies.list.iter().enumerate() {
+        let route = |path, version, archive| Route {
+            path,
+            lang: lang(),
+            kind: RouteKind::Policy {
+                policy: p,
+                version,
+                archive,
+            },
+        };
+        routes.push(route(policy.path(), policy.in_force, false));
+        for (v, version) in policy.versions.iter().enumerate() {
+            routes.push(route(policy.version_path(version), v, true));
+        }
     }
     for (facet, f) in catalog.facets.iter().enumerate() {
         for page in 1..=f.pages(site.config.paginate_by) {

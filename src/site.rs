@@ -4,6 +4,7 @@ use crate::config::Config;
 use crate::content::{self, Page};
 use crate::diagnostics::Diagnostics;
 use crate::feeds::{self, Inventory};
+use crate::policies::{self, Policies};
 use jiff::civil::Date;
 use std::path::{Path, PathBuf};
 
@@ -23,6 +24,7 @@ pub struct Site {
     pub date: Date,
     pub pages: Vec<Page>,
     pub inventory: Inventory,
+    pub policies: Policies,
 }
 
 impl Site {
@@ -48,12 +50,15 @@ impl Site {
         );
         problems.extend(feed_problems);
         problems.extend(page_problems);
+        let (policies, policy_problems) = policies::load(root, &config.policies, options.date);
+        problems.extend(policy_problems);
         let site = Site {
             root: root.to_path_buf(),
             config,
             date: options.date,
             pages,
             inventory,
+            policies,
         };
         (Some(site), problems)
     }

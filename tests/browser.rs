@@ -1,0 +1,467 @@
+//! The consent banner in a real browser: headless Chromium driven by chromedriver through
+//! WebDriver, the built fixture site served over http on 127.0.0.1 (cookies need http).
+//! Without Chromium the tests print "skipped: chromium not found" and pass, unless
+//! `SHOWROOM_REQUIRE_BROWSER=1` (CI) makes that a failure. The tests take turns: two
+//! cores do not run several browsers well.
+
+mod common;
+
+use common::Fixture;
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+use fantoccini::key::Key;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Value, json};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+static ONE_BROWSER_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+/// `basic` fixture, minified as a real build would be, with a privacy change 9 days away
+/// on 2026-12-01 and a new cookie policy from 2027-01-01.
+const FIXTURE: &str = "policies/basic";
+const BEFORE_COOKIE_CHANGE: &str = "2026-12-01";
+const AFTER_COOKIE_CHANGE: &str = "2027-01-05";
+
+fn find_program(name: &str) -> Option<PathBuf> {
+    let dirs = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&dirs)
+        .chain([PathBuf::from("/usr/bin")])
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+}
+
+/// Runs `test` with a browser and a served site, or reports the skip.
+fn with_browser<F, Fut>(test: F)
+where
+    F: FnOnce(Session) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let (Some(chromium), Some(driver)) = (find_program("chromium"), find_program("chromedriver"))
+    else {
+        if std::env::var("SHOWROOM_REQUIRE_BROWSER").as_deref() == Ok("1") {
+            panic!("chromium or chromedriver not found, and SHOWROOM_REQUIRE_BROWSER=1");
+        }
+        println!("skipped: chromium not found");
+        return;
+    };
+    let _turn = ONE_BROWSER_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let site = Fixture::new(FIXTURE);
+    let config = std::fs::read_to_string(site.root().join("config.toml")).unwrap();
+    site.write(
+        "config.toml",
+        &config.replace("minify = false", "minify = true"),
+    );
+    site.build_clean(BEFORE_COOKIE_CHANGE);
+    let server = Server::start(site.output());
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let driver = Driver::start(&driver);
+        let profile = tempfile::tempdir().unwrap();
+        let client = connect(&driver, &chromium, profile.path()).await;
+        let session = Session {
+            client: client.clone(),
+            base: format!("http://127.0.0.1:{}", server.port),
+            site,
+            gpc: server.gpc.clone(),
+        };
+        test(session).await;
+        client.close().await.ok();
+        drop(driver);
+    });
+}
+
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Driver {
+    fn start(program: &Path) -> Driver {
+        let port = free_port();
+        let child = Command::new(program)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "chromedriver did not listen");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Driver { child, port }
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+async fn connect(driver: &Driver, chromium: &Path, profile: &Path) -> Client {
+    let caps = json!({
+        "browserName": "chrome",
+        "goog:chromeOptions": {
+            "binary": chromium,
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--no-first-run", "--disable-component-update", "--disable-sync",
+                format!("--user-data-dir={}", profile.display()),
+            ],
+        },
+    });
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    ClientBuilder::new(connector)
+        .capabilities(caps.as_object().unwrap().clone())
+        .connect(&format!("http://127.0.0.1:{}", driver.port))
+        .await
+        .expect("a WebDriver session")
+}
+
+/// Serves the output folder the way a static host would; optionally pretends the browser
+/// sends Global Privacy Control by defining `navigator.globalPrivacyControl` first thing.
+struct Server {
+    port: u16,
+    gpc: Arc<AtomicBool>,
+    server: Arc<tiny_http::Server>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Server {
+    fn start(root: PathBuf) -> Server {
+        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").unwrap());
+        let port = server.server_addr().to_ip().unwrap().port();
+        let gpc = Arc::new(AtomicBool::new(false));
+        let (s, g) = (server.clone(), gpc.clone());
+        let thread = std::thread::spawn(move || {
+            for request in s.incoming_requests() {
+                let response = serve(&root, request.url(), g.load(Ordering::SeqCst));
+                let _ = request.respond(response);
+            }
+        });
+        Server {
+            port,
+            gpc,
+            server,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.server.unblock();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn serve(root: &Path, url: &str, gpc: bool) -> tiny_http::Response<std::io::Cursor<Vec<u8>>> {
+    let path = url.split(['?', '#']).next().unwrap_or("/");
+    let mut rel = path.trim_start_matches('/').to_string();
+    if rel.is_empty() || rel.ends_with('/') {
+        rel.push_str("index.html");
+    }
+    let safe = Path::new(&rel)
+        .components()
+        .all(|c| matches!(c, std::path::Component::Normal(_)));
+    let (status, file) = match std::fs::read(root.join(&rel)) {
+        Ok(bytes) if safe => (200, (rel, bytes)),
+        _ => (
+            404,
+            (
+                "404.html".into(),
+                std::fs::read(root.join("404.html")).unwrap_or_default(),
+            ),
+        ),
+    };
+    let (rel, mut bytes) = file;
+    let kind = match rel.rsplit('.').next() {
+        Some("html") => "text/html; charset=utf-8",
+        Some("css") => "text/css",
+        Some("js") => "text/javascript",
+        _ => "application/octet-stream",
+    };
+    if gpc && kind.starts_with("text/html") {
+        let html = String::from_utf8(bytes).unwrap().replacen(
+            "<head>",
+            "<head><script>Object.defineProperty(Navigator.prototype,'globalPrivacyControl',{get:()=>true})</script>",
+            1,
+        );
+        bytes = html.into_bytes();
+    }
+    tiny_http::Response::from_data(bytes)
+        .with_status_code(status)
+        .with_header(tiny_http::Header::from_bytes("Content-Type", kind).unwrap())
+}
+
+struct Session {
+    client: Client,
+    base: String,
+    site: Fixture,
+    gpc: Arc<AtomicBool>,
+}
+
+impl Session {
+    async fn open(&self, path: &str) {
+        self.client
+            .goto(&format!("{}{path}", self.base))
+            .await
+            .unwrap();
+    }
+
+    async fn js(&self, script: &str) -> Value {
+        self.client.execute(script, vec![]).await.unwrap()
+    }
+
+    async fn banner_visible(&self) -> bool {
+        self.client
+            .find(Locator::Id("consent"))
+            .await
+            .unwrap()
+            .is_displayed()
+            .await
+            .unwrap()
+    }
+
+    /// How many times the gated analytics placeholder has run on this page.
+    async fn analytics_runs(&self) -> u64 {
+        self.js("return window.showroomAnalyticsRuns || 0")
+            .await
+            .as_u64()
+            .unwrap()
+    }
+
+    async fn click(&self, css: &str) {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+    }
+
+    async fn consent_cookie(&self) -> Option<fantoccini::cookies::Cookie<'static>> {
+        self.client
+            .get_all_cookies()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|c| c.name() == "showroom_consent")
+    }
+
+    async fn press(&self, key: Key) {
+        let keys = KeyActions::new("keyboard".into())
+            .then(KeyAction::Down { value: key.into() })
+            .then(KeyAction::Up { value: key.into() });
+        self.client.perform_actions(keys).await.unwrap();
+    }
+
+    /// Presses Tab until the focused element matches `css`; panics after 40 presses.
+    async fn tab_to(&self, css: &str) {
+        let check = format!("return document.activeElement.matches({css:?})");
+        for _ in 0..40 {
+            self.press(Key::Tab).await;
+            if self.js(&check).await == Value::Bool(true) {
+                return;
+            }
+        }
+        panic!("Tab never reached {css}");
+    }
+}
+
+const ACCEPT: &str = "[data-consent-action=accept]";
+const REJECT: &str = "[data-consent-action=reject]";
+
+#[test]
+fn first_visit_shows_the_banner_and_runs_nothing_gated() {
+    with_browser(|s| async move {
+        s.open("/").await;
+        assert!(s.banner_visible().await);
+        assert_eq!(s.analytics_runs().await, 0);
+        let placeholder = s.js("return document.querySelectorAll('script[type=\"text/plain\"][data-consent=analytics]').length").await;
+        assert_eq!(placeholder, json!(1), "the gated script is still inert");
+        assert!(s.consent_cookie().await.is_none());
+    });
+}
+
+#[test]
+fn reject_hides_the_banner_and_keeps_gated_scripts_off_after_reload() {
+    with_browser(|s| async move {
+        s.open("/").await;
+        s.click(REJECT).await;
+        assert!(!s.banner_visible().await);
+        let cookie = s.consent_cookie().await.expect("the choice is stored");
+        assert_eq!(format!("{:?}", cookie.same_site()), "Some(Lax)");
+        assert_eq!(cookie.path(), Some("/"));
+        let expires = cookie
+            .expires_datetime()
+            .expect("a persistent cookie")
+            .unix_timestamp();
+        let days = (expires - jiff::Timestamp::now().as_second()) / 86_400;
+        assert!((170..=190).contains(&days), "about six months: {days} days");
+        s.client.refresh().await.unwrap();
+        assert!(!s.banner_visible().await);
+        assert_eq!(s.analytics_runs().await, 0);
+        s.open("/privacy/").await;
+        assert!(!s.banner_visible().await);
+        assert_eq!(s.analytics_runs().await, 0);
+    });
+}
+
+#[test]
+fn accept_runs_gated_scripts_at_once_and_on_every_later_page() {
+    with_browser(|s| async move {
+        s.open("/").await;
+        assert_eq!(s.analytics_runs().await, 0);
+        s.click(ACCEPT).await;
+        assert!(!s.banner_visible().await);
+        assert_eq!(s.analytics_runs().await, 1, "runs at once, once");
+        s.open("/cookies/").await;
+        assert!(!s.banner_visible().await);
+        assert_eq!(s.analytics_runs().await, 1);
+    });
+}
+
+#[test]
+fn settings_offer_one_switch_per_category_and_the_footer_link_reopens_them() {
+    with_browser(|s| async move {
+        s.open("/").await;
+        s.click("[data-consent-action=settings]").await;
+        let necessary = s
+            .client
+            .find(Locator::Css("#consent input[name=necessary]"))
+            .await
+            .unwrap();
+        assert_eq!(
+            necessary.prop("checked").await.unwrap().as_deref(),
+            Some("true")
+        );
+        assert_eq!(
+            necessary.prop("disabled").await.unwrap().as_deref(),
+            Some("true")
+        );
+        s.click("#consent input[name=analytics]").await;
+        s.click("[data-consent-action=save]").await;
+        assert!(!s.banner_visible().await);
+        assert_eq!(s.analytics_runs().await, 1);
+        // Withdraw from the footer: the page starts afresh without the script.
+        s.click("[data-consent-open]").await;
+        assert!(s.banner_visible().await);
+        s.click("[data-consent-action=settings]").await;
+        s.click("#consent input[name=analytics]").await;
+        s.click("[data-consent-action=save]").await;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while s.analytics_runs().await != 0 {
+            assert!(Instant::now() < deadline, "the page did not reload");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(!s.banner_visible().await);
+    });
+}
+
+#[test]
+fn a_new_cookie_policy_version_asks_again_and_runs_nothing_until_answered() {
+    with_browser(|s| async move {
+        s.open("/").await;
+        s.click(ACCEPT).await;
+        assert_eq!(s.analytics_runs().await, 1);
+        s.site.build_clean(AFTER_COOKIE_CHANGE);
+        s.open("/").await;
+        assert!(
+            s.banner_visible().await,
+            "asked again under the new version"
+        );
+        assert_eq!(
+            s.analytics_runs().await,
+            0,
+            "the old consent does not count"
+        );
+        s.click(ACCEPT).await;
+        assert_eq!(s.analytics_runs().await, 1);
+        let cookie = s.consent_cookie().await.unwrap();
+        assert!(
+            cookie.value().contains("v=2027-01-01"),
+            "{}",
+            cookie.value()
+        );
+    });
+}
+
+#[test]
+fn keyboard_alone_can_reject_and_accept_with_visible_focus() {
+    with_browser(|s| async move {
+        s.open("/").await;
+        s.tab_to(REJECT).await;
+        let outline = s
+            .js("return getComputedStyle(document.activeElement).outlineStyle")
+            .await;
+        assert_ne!(outline, json!("none"), "focus is visible");
+        s.press(Key::Enter).await;
+        assert!(!s.banner_visible().await);
+        assert_eq!(s.analytics_runs().await, 0);
+        s.client.delete_all_cookies().await.unwrap();
+        s.client.refresh().await.unwrap();
+        assert!(s.banner_visible().await);
+        s.tab_to(ACCEPT).await;
+        s.press(Key::Enter).await;
+        assert!(!s.banner_visible().await);
+        assert_eq!(s.analytics_runs().await, 1);
+    });
+}
+
+#[test]
+fn global_privacy_control_refuses_analytics_even_on_accept_all() {
+    with_browser(|s| async move {
+        s.gpc.store(true, Ordering::SeqCst);
+        s.open("/").await;
+        assert_eq!(
+            s.js("return navigator.globalPrivacyControl").await,
+            json!(true)
+        );
+        assert!(s.banner_visible().await);
+        let note = s.client.find(Locator::Css(".consent-gpc")).await.unwrap();
+        s.click("[data-consent-action=settings]").await;
+        assert!(note.is_displayed().await.unwrap());
+        s.click(ACCEPT).await;
+        assert_eq!(s.analytics_runs().await, 0);
+        let cookie = s.consent_cookie().await.unwrap();
+        assert!(!cookie.value().contains("analytics"), "{}", cookie.value());
+    });
+}
+
+#[test]
+fn a_policy_change_notice_can_be_dismissed_for_good() {
+    with_browser(|s| async move {
+        s.open("/").await;
+        let notice = "[data-notice=\"privacy-2026-12-10\"]";
+        let shown = s.client.find(Locator::Css(notice)).await.unwrap();
+        assert!(shown.is_displayed().await.unwrap());
+        s.click(&format!("{notice} [data-notice-dismiss]")).await;
+        assert!(!shown.is_displayed().await.unwrap());
+        s.open("/terms/").await;
+        let again = s.client.find(Locator::Css(notice)).await.unwrap();
+        assert!(!again.is_displayed().await.unwrap());
+    });
+}
