@@ -237,7 +237,9 @@ fn every_page_carries_the_banner_with_the_cookie_policy_version_and_categories()
         !home.contains("name=\"marketing\""),
         "no marketing cookie in the inventory"
     );
-    assert!(home.contains("<script type=\"text/plain\" data-consent=\"analytics\" src=\"/analytics."));
+    assert!(
+        home.contains("<script type=\"text/plain\" data-consent=\"analytics\" src=\"/analytics.")
+    );
     assert!(home.contains(">Accept all</button>") && home.contains(">Reject all</button>"));
     site.build_clean("2027-01-05");
     assert!(

@@ -77,6 +77,7 @@ impl Renderer {
         }
         let mut tera = Tera::default();
         tera.autoescape_on(vec![".html", ".xml"]);
+        tera.set_escape_fn(escape);
         if let Err(e) = tera.add_raw_templates(texts.iter()) {
             problems.push(template_problem(&e, &sources));
             return Err(problems);
@@ -106,6 +107,23 @@ impl Renderer {
             .render(template, context)
             .map_err(|e| template_problem(&e, &self.sources))
     }
+}
+
+/// Escapes what can break out of text or a quoted attribute. Tera's default also
+/// escapes `/`, which leaves every URL in the output as `&#x2F;cars&#x2F;`.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 fn register_functions(tera: &mut Tera, translations: &Arc<Translations>, assets: &Assets) {
@@ -204,4 +222,16 @@ fn template_problem(error: &tera::Error, sources: &HashMap<String, String>) -> P
         p = p.at_line(line);
     }
     p
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn escaping_keeps_urls_readable_and_markup_inert() {
+        assert_eq!(super::escape("/cars/bmw/"), "/cars/bmw/");
+        assert_eq!(
+            super::escape(r#"<a href="x" onclick='y'>&"#),
+            "&lt;a href=&quot;x&quot; onclick=&#39;y&#39;&gt;&amp;"
+        );
+    }
 }
