@@ -2,7 +2,7 @@
 //! `image[0].url`). The `csv` crate does the quoting; we keep its record positions so a
 //! row is reported on the physical line it starts on, quoted newlines and CRLF included.
 
-use super::record::{Emit, FileError, RawRecord, Row};
+use super::record::{Emit, FileError, LineIndex, RawRecord, Row};
 use std::borrow::Cow;
 
 /// Reads `text` (UTF-8, BOM already removed), sending each data row to `emit`.
@@ -12,6 +12,15 @@ pub fn read(text: &str, delimiter: u8, emit: &mut Emit<'_>) -> Result<(), FileEr
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
+    let index = LineIndex::new(text);
+    let line_of = |record: &::csv::StringRecord| start_line(text, &index, record);
+    let to_file_error = |e: ::csv::Error| {
+        let line = e.position().map(|p| index.line(offset(p.byte())));
+        FileError {
+            line,
+            message: format!("not readable as CSV: {e}"),
+        }
+    };
     let mut record = ::csv::StringRecord::new();
     if !reader.read_record(&mut record).map_err(to_file_error)? {
         return Ok(());
@@ -57,18 +66,17 @@ pub fn read(text: &str, delimiter: u8, emit: &mut Emit<'_>) -> Result<(), FileEr
     Ok(())
 }
 
-fn line_of(record: &::csv::StringRecord) -> u32 {
-    record
-        .position()
-        .map_or(1, |p| u32::try_from(p.line()).unwrap_or(u32::MAX))
+/// The line a record's first field is on. The parser's own line count lags by one after
+/// a CRLF (the `\n` is read as part of the next record), so we take its byte offset and
+/// step over line breaks and blank lines ourselves.
+fn start_line(text: &str, index: &LineIndex, record: &::csv::StringRecord) -> u32 {
+    let start = record.position().map_or(0, |p| offset(p.byte()));
+    let skipped = text.get(start..).map_or(0, |rest| {
+        rest.len() - rest.trim_start_matches(['\r', '\n']).len()
+    });
+    index.line(start + skipped)
 }
 
-fn to_file_error(e: ::csv::Error) -> FileError {
-    let line = e
-        .position()
-        .map(|p| u32::try_from(p.line()).unwrap_or(u32::MAX));
-    FileError {
-        line,
-        message: format!("not readable as CSV: {e}"),
-    }
+fn offset(byte: u64) -> usize {
+    usize::try_from(byte).unwrap_or(usize::MAX)
 }

@@ -735,6 +735,9 @@ mod tests {
         assert_eq!(vin.as_str(), "1M8GDM9AXKP042788");
         assert!(vin.check_digit_ok());
         assert!(!Vin::parse("1M8GDM9A1KP042788").unwrap().check_digit_ok());
+        // Letters from S to Z count from 2, not on from R's 9.
+        assert!(Vin::parse("SALGA2BE5LA000003").unwrap().check_digit_ok());
+        assert!(Vin::parse("YV1LZ08A6K1000009").unwrap().check_digit_ok());
         assert!(Vin::parse("1M8GDM9AXKP04278").is_err());
         assert!(Vin::parse("1M8GDM9AXKP04278O").is_err());
     }

@@ -112,7 +112,8 @@ fn transliterate(b: u8) -> u32 {
         b'A'..=b'H' => u32::from(b - b'A') + 1,
         b'J'..=b'N' => u32::from(b - b'J') + 1,
         b'P' => 7,
-        b'R'..=b'Z' => u32::from(b - b'R') + 9,
+        b'R' => 9,
+        b'S'..=b'Z' => u32::from(b - b'S') + 2,
         _ => 0,
     }
 }
