@@ -538,3 +538,32 @@ fn jsonl_and_json_arrays_flatten_to_the_csv_column_names() {
     assert_eq!(j1.drivetrain.unwrap().as_str(), "4X4");
     assert_eq!(inventory.listings[1].vehicle_id, "J2");
 }
+#[test]
+fn the_example_site_loads_without_a_single_problem() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let (inventory, diagnostics) = feeds::load(
+        root,
+        &FeedsConfig::default(),
+        jiff::civil::date(2026, 11, 23),
+    );
+    assert!(diagnostics.is_empty(), "{:#?}", diagnostics);
+    assert!(inventory.suppliers.len() >= 3);
+    assert!(
+        inventory.listings.len() >= 40,
+        "{}",
+        inventory.listings.len()
+    );
+    let formats: std::collections::BTreeSet<&str> = inventory
+        .listings
+        .iter()
+        .filter_map(|l| l.source_file.rsplit('.').next())
+        .collect();
+    assert!(formats.len() >= 2, "{formats:?}");
+    assert!(
+        inventory
+            .listings
+            .iter()
+            .all(|l| l.updated_from == UpdatedFrom::Feed),
+        "reproducible dates"
+    );
+}
