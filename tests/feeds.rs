@@ -529,6 +529,10 @@ fn jsonl_and_json_arrays_flatten_to_the_csv_column_names() {
     let j1 = &inventory.listings[0];
     assert_eq!(j1.price.minor, 2_150_050);
     assert_eq!(j1.price.to_string(), "21,500.50 EUR");
+    assert_eq!(
+        serde_json::to_value(j1.price).unwrap(),
+        serde_json::json!({"minor": 2150050, "currency": "EUR", "amount": "21,500.50", "decimal": "21500.50"})
+    );
     assert_eq!(j1.mileage.unwrap().value, 1200);
     assert_eq!(
         j1.images,

@@ -119,7 +119,11 @@ fn transliterate(b: u8) -> u32 {
 }
 
 /// An amount in minor units (cents, fen) and its ISO 4217 currency.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+///
+/// Serialized for templates and reports as `{"minor": 1800050, "currency": "EUR",
+/// "amount": "18,000.50", "decimal": "18000.50"}`: the currency as text, the amount
+/// already formatted for people, and a plain decimal for schema.org.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Price {
     pub minor: i64,
     pub currency: [u8; 3],
@@ -176,6 +180,18 @@ impl Price {
             (self.minor % scale).unsigned_abs(),
             width = exponent as usize
         )
+    }
+}
+
+impl Serialize for Price {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut out = serializer.serialize_struct("Price", 4)?;
+        out.serialize_field("minor", &self.minor)?;
+        out.serialize_field("currency", self.currency_code())?;
+        out.serialize_field("amount", &self.amount())?;
+        out.serialize_field("decimal", &self.decimal())?;
+        out.end()
     }
 }
 
