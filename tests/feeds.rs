@@ -162,7 +162,7 @@ fn each_supplier_report_counts_files_accepted_and_rejected_rows() {
             ("bravo", 1, 2, 3, 5),
             ("charlie", 2, 4, 5, 8),
             ("delta", 5, 2, 0, 4),
-            ("echo", 0, 0, 0, 0),
+            ("echo", 0, 0, 0, 1),
         ]
     );
     let alpha = &inventory.reports[0];

@@ -108,8 +108,7 @@ pub fn load(root: &Path, config: &FeedsConfig, today: Date) -> (Inventory, Diagn
     (inventory, diagnostics)
 }
 
-/// Warns about folders nobody registered (their cars are not published) and registered
-/// suppliers without a folder.
+/// Warns about folders nobody registered (their cars are not published) and stray files.
 fn check_folders(root: &Path, suppliers: &[Supplier]) -> Vec<Problem> {
     let mut problems = Vec::new();
     let mut entries: Vec<(String, bool)> = match std::fs::read_dir(root.join(FEEDS_DIR)) {
@@ -143,22 +142,6 @@ fn check_folders(root: &Path, suppliers: &[Supplier]) -> Vec<Problem> {
             );
         }
     }
-    for supplier in suppliers {
-        if !entries
-            .iter()
-            .any(|(name, is_dir)| *is_dir && name == supplier.id.as_str())
-        {
-            problems.push(
-                Problem::warning(format!(
-                    "supplier `{}` is registered but {FEEDS_DIR}/{}/ does not exist; expected \
-                     its feed files there",
-                    supplier.id, supplier.id
-                ))
-                .in_file(registry::FILE)
-                .with_field("id"),
-            );
-        }
-    }
     problems
 }
 
@@ -180,6 +163,15 @@ fn load_supplier(
         ..SupplierReport::default()
     };
     let Ok(folder_on_disk) = root.join(&folder).canonicalize() else {
+        report.problems.push(
+            Problem::warning(format!(
+                "supplier `{}` is registered but {folder}/ does not exist; expected its \
+                 feed files there",
+                supplier.id
+            ))
+            .in_file(registry::FILE)
+            .with_field("id"),
+        );
         return SupplierLoad {
             listings: Vec::new(),
             report,
