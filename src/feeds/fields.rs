@@ -83,10 +83,29 @@ const ADDRESS_PARTS: &[&str] = &["addr1", "city", "region", "postal_code", "coun
 /// The raw text of each field we know, borrowed from the record.
 #[derive(Default)]
 struct Fields<'r> {
-    known: BTreeMap<&'static str, &'r str>,
+    known: Known<'r>,
     address: BTreeMap<&'static str, &'r str>,
     /// `(n, key, value)` for each `image[n].url`, in the order given.
     images: Vec<(usize, &'r str, &'r str)>,
+}
+
+/// One slot per [`KNOWN_FIELDS`] entry: a fixed array rather than a map, because this is
+/// filled for every row of every feed.
+#[derive(Default)]
+struct Known<'r>([Option<&'r str>; KNOWN_FIELDS.len()]);
+
+impl<'r> Known<'r> {
+    fn slot(name: &str) -> Option<usize> {
+        KNOWN_FIELDS.iter().position(|&k| k == name)
+    }
+
+    fn get(&self, name: &str) -> Option<&&'r str> {
+        self.0[Self::slot(name)?].as_ref()
+    }
+
+    fn contains_key(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
 }
 
 impl<'a> FileValidator<'a> {
@@ -143,8 +162,8 @@ impl<'a> FileValidator<'a> {
             if value.trim().is_empty() {
                 continue;
             }
-            if let Some(&name) = KNOWN_FIELDS.iter().find(|&&k| k == key) {
-                fields.known.entry(name).or_insert(value);
+            if let Some(slot) = Known::slot(key) {
+                fields.known.0[slot].get_or_insert(value);
             } else if let Some(n) = image_index(key) {
                 fields.images.push((n, key, value));
             } else if is_image_detail(key) {

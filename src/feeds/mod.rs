@@ -95,17 +95,30 @@ pub fn load(root: &Path, config: &FeedsConfig, today: Date) -> (Inventory, Diagn
     for (report, listings) in reports.iter_mut().zip(&per_supplier) {
         report.accepted = listings.len();
     }
-    let mut listings: Vec<Listing> = per_supplier.into_iter().flatten().collect();
-    listings.sort_by(|a, b| {
-        (a.supplier.as_str(), a.vehicle_id.as_str())
-            .cmp(&(b.supplier.as_str(), b.vehicle_id.as_str()))
-    });
+    let listings = sorted(per_supplier.into_iter().flatten().collect());
     let inventory = Inventory {
         suppliers,
         listings,
         reports,
     };
     (inventory, diagnostics)
+}
+
+/// Listings by supplier id, then `vehicle_id`. Sorts indices rather than the listings
+/// themselves, which are large enough that moving them dominated a 100 000-row sort.
+fn sorted(listings: Vec<Listing>) -> Vec<Listing> {
+    let mut order: Vec<usize> = (0..listings.len()).collect();
+    order.sort_by(|&a, &b| {
+        let key = |i: usize| {
+            (
+                listings[i].supplier.as_str(),
+                listings[i].vehicle_id.as_str(),
+            )
+        };
+        key(a).cmp(&key(b))
+    });
+    let mut slots: Vec<Option<Listing>> = listings.into_iter().map(Some).collect();
+    order.into_iter().filter_map(|i| slots[i].take()).collect()
 }
 
 /// Warns about folders nobody registered (their cars are not published) and stray files.
