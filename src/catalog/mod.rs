@@ -131,9 +131,7 @@ impl Catalog {
             let l = &site.inventory.listings[i];
             for image in &l.images {
                 if let crate::feeds::ImageRef::Local(rel) = image {
-                    let supplier = l.supplier.as_str();
-                    let source = site.root.join("data/feeds").join(supplier).join(rel);
-                    photos.push((source, format!("photos/{supplier}/{rel}")));
+                    photos.push((site.root.join(rel), view::photo_output(l, rel)));
                 }
             }
         }

@@ -155,8 +155,18 @@ pub fn page<'s>(site: &'s Site, catalog: &'s Catalog, i: usize) -> CarPage<'s> {
 pub fn image_url(listing: &Listing, image: &ImageRef) -> String {
     match image {
         ImageRef::Remote(url) => url.clone(),
-        ImageRef::Local(path) => format!("/photos/{}/{path}", listing.supplier.as_str()),
+        ImageRef::Local(path) => format!("/{}", photo_output(listing, path)),
     }
+}
+
+/// Where a supplier's photo file is published: `photos/<supplier>/<path in its folder>`.
+pub fn photo_output(listing: &Listing, path: &str) -> String {
+    let supplier = listing.supplier.as_str();
+    let prefix = format!("{}/{supplier}/", crate::feeds::FEEDS_DIR);
+    format!(
+        "photos/{supplier}/{}",
+        path.strip_prefix(&prefix).unwrap_or(path)
+    )
 }
 
 /// An enum value's Meta code in lower case (`plugin_hybrid`), the key the theme

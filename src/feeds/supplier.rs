@@ -6,8 +6,25 @@ use serde::Serialize;
 pub struct SupplierId(String);
 
 impl SupplierId {
+    /// `None` unless `id` is non-empty lowercase ASCII letters, digits and hyphens: a
+    /// name that is safe as a folder, a URL segment and a slug part.
+    pub fn parse(id: &str) -> Option<SupplierId> {
+        let ok = !id.is_empty()
+            && id.len() <= 64
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        ok.then(|| SupplierId(id.to_string()))
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+impl std::fmt::Display for SupplierId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
     }
 }
 

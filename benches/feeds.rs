@@ -1,0 +1,124 @@
+//! `cargo bench --bench feeds`: how long `feeds::load` takes on a 100 000-row feed in each
+//! format, validation included. A plain program rather than a timed test, so a slow CI
+//! machine never fails a build; it prints the median of several runs.
+
+use showroom::config::FeedsConfig;
+use showroom::feeds;
+use std::fmt::Write as _;
+use std::time::{Duration, Instant};
+
+const ROWS: usize = 100_000;
+const RUNS: usize = 7;
+
+const MAKES: &[(&str, &str)] = &[
+    ("Volkswagen", "Golf"),
+    ("BMW", "320d"),
+    ("Toyota", "Corolla"),
+    ("BYD", "Han"),
+    ("Ford", "Focus"),
+];
+
+fn csv() -> String {
+    let mut out = String::from(
+        "vehicle_id,make,model,year,price,mileage.value,mileage.unit,body_style,fuel_type,\
+         availability,updated_time,image[0].url,description\n",
+    );
+    for i in 0..ROWS {
+        let (make, model) = MAKES[i % MAKES.len()];
+        writeln!(
+            out,
+            "V{i},{make},{model},{},\"{},{:03} EUR\",{},KM,HATCHBACK,PETROL,AVAILABLE,2025-05-{:02},\
+             https://img.example/{i}.jpg,\"One owner, full history.\nTwo keys.\"",
+            2010 + i % 15,
+            5 + i % 40,
+            i % 1000,
+            i * 7 % 200_000,
+            1 + i % 28
+        )
+        .unwrap();
+    }
+    out
+}
+
+fn json() -> String {
+    let mut out = String::from("[\n");
+    for i in 0..ROWS {
+        let (make, model) = MAKES[i % MAKES.len()];
+        let comma = if i + 1 < ROWS { "," } else { "" };
+        writeln!(
+            out,
+            r#"{{"vehicle_id": "V{i}", "make": "{make}", "model": "{model}", "year": {}, "price": {}, "mileage": {{"value": {}, "unit": "KM"}}, "body_style": "HATCHBACK", "image": [{{"url": "https://img.example/{i}.jpg"}}], "updated_time": "2025-05-{:02}"}}{comma}"#,
+            2010 + i % 15,
+            5000 + i % 40_000,
+            i * 7 % 200_000,
+            1 + i % 28
+        )
+        .unwrap();
+    }
+    out.push_str("]\n");
+    out
+}
+
+fn xml() -> String {
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<listings>\n");
+    for i in 0..ROWS {
+        let (make, model) = MAKES[i % MAKES.len()];
+        writeln!(
+            out,
+            "<listing><vehicle_id>V{i}</vehicle_id><make>{make}</make><model>{model}</model>\
+             <year>{}</year><price>{} EUR</price><mileage><value>{}</value><unit>KM</unit></mileage>\
+             <body_style>HATCHBACK</body_style><image><url>https://img.example/{i}.jpg</url></image>\
+             <updated_time>2025-05-{:02}</updated_time></listing>",
+            2010 + i % 15,
+            5000 + i % 40_000,
+            i * 7 % 200_000,
+            1 + i % 28
+        )
+        .unwrap();
+    }
+    out.push_str("</listings>\n");
+    out
+}
+
+fn main() {
+    let config = FeedsConfig {
+        max_file_bytes: 1 << 30,
+        ..FeedsConfig::default()
+    };
+    let today = jiff::civil::date(2025, 6, 1);
+    for (ext, text) in [("csv", csv()), ("json", json()), ("xml", xml())] {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::create_dir_all(dir.path().join("data/feeds/bench")).unwrap();
+        std::fs::write(
+            dir.path().join("data/suppliers.toml"),
+            "[[suppliers]]\nid = \"bench\"\nname = \"Bench\"\ndefault_currency = \"EUR\"\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join(format!("data/feeds/bench/cars.{ext}")),
+            &text,
+        )
+        .unwrap();
+        let mut times: Vec<Duration> = (0..RUNS)
+            .map(|_| {
+                let start = Instant::now();
+                let (inventory, problems) = feeds::load(dir.path(), &config, today);
+                let elapsed = start.elapsed();
+                assert_eq!(
+                    inventory.listings.len(),
+                    ROWS,
+                    "{:?}",
+                    problems.iter().next()
+                );
+                elapsed
+            })
+            .collect();
+        times.sort();
+        println!(
+            "feeds::load {ext:>4}: {ROWS} rows, {:.1} MB, median {:.0} ms of {RUNS} runs (min {:.0} ms)",
+            text.len() as f64 / 1e6,
+            times[RUNS / 2].as_secs_f64() * 1e3,
+            times[0].as_secs_f64() * 1e3,
+        );
+    }
+}

@@ -1,0 +1,122 @@
+//! One car, one page. Two rules:
+//!
+//! - Within a supplier, a `vehicle_id` seen again is a mistake in the feed: the first
+//!   (in file-name order, then line order) is kept.
+//! - Across the whole site, one VIN is one physical car, however many suppliers offer it.
+//!   The offer kept is the one a buyer can most likely still get: an offer that is not
+//!   sold beats a sold one; then the most recently updated; then the supplier listed first
+//!   in `data/suppliers.toml`; then the earlier line.
+
+use super::fields::quote;
+use super::listing::Listing;
+use crate::diagnostics::Problem;
+use std::collections::{BTreeMap, HashMap};
+
+/// Drops repeated `vehicle_id`s from one supplier's listings (in reading order); returns
+/// one warning per dropped row.
+pub fn by_vehicle_id(listings: &mut Vec<Listing>) -> Vec<Problem> {
+    let mut first: HashMap<String, (String, u32)> = HashMap::new();
+    let mut problems = Vec::new();
+    listings.retain(|listing| match first.get(&listing.vehicle_id) {
+        Some((file, line)) => {
+            problems.push(
+                Problem::warning(format!(
+                    "{} was already listed at {file}:{line}; the first one is kept and this \
+                     row is skipped; expected each vehicle_id once per supplier",
+                    quote(&listing.vehicle_id)
+                ))
+                .in_file(&listing.source_file)
+                .at_line(listing.source_line)
+                .with_field("vehicle_id"),
+            );
+            false
+        }
+        None => {
+            first.insert(
+                listing.vehicle_id.clone(),
+                (listing.source_file.clone(), listing.source_line),
+            );
+            true
+        }
+    });
+    problems
+}
+
+/// A warning about a dropped duplicate, and the suppliers (by registry index) whose
+/// reports should carry it.
+pub struct Duplicate {
+    pub problem: Problem,
+    /// Registry index of the supplier whose offer was dropped.
+    pub loser: usize,
+    /// Registry index of the supplier whose offer was kept.
+    pub winner: usize,
+}
+
+/// Keeps one listing per VIN across `per_supplier` (indexed in registry order).
+pub fn by_vin(per_supplier: &mut [Vec<Listing>]) -> Vec<Duplicate> {
+    let mut groups: BTreeMap<String, Vec<(usize, usize)>> = BTreeMap::new();
+    for (s, listings) in per_supplier.iter().enumerate() {
+        for (i, listing) in listings.iter().enumerate() {
+            if let Some(vin) = &listing.vin {
+                groups
+                    .entry(vin.as_str().to_string())
+                    .or_default()
+                    .push((s, i));
+            }
+        }
+    }
+    let mut drop: Vec<Vec<usize>> = vec![Vec::new(); per_supplier.len()];
+    let mut duplicates = Vec::new();
+    for (vin, offers) in groups.into_iter().filter(|(_, o)| o.len() > 1) {
+        let rank = |&(s, i): &(usize, usize)| {
+            let l: &Listing = &per_supplier[s][i];
+            (l.is_sold(), std::cmp::Reverse(l.updated), s, i)
+        };
+        let &winner = offers.iter().min_by_key(|o| rank(o)).unwrap_or(&offers[0]);
+        let kept = &per_supplier[winner.0][winner.1];
+        for &(s, i) in offers.iter().filter(|&&o| o != winner) {
+            let lost = &per_supplier[s][i];
+            let why = if kept.is_sold() != lost.is_sold() {
+                "this one is marked sold".to_string()
+            } else if kept.updated != lost.updated {
+                format!(
+                    "that one was updated more recently ({} against {})",
+                    kept.updated, lost.updated
+                )
+            } else if winner.0 != s {
+                "both were updated the same day and that supplier comes first in data/suppliers.toml"
+                    .to_string()
+            } else {
+                "that row comes first".to_string()
+            };
+            duplicates.push(Duplicate {
+                problem: Problem::warning(format!(
+                    "VIN {vin:?} is also offered by supplier `{}` as {:?} ({}:{}); one car is \
+                     published, and this offer (supplier `{}`, {:?}) was left out because {why}",
+                    kept.supplier,
+                    kept.vehicle_id,
+                    kept.source_file,
+                    kept.source_line,
+                    lost.supplier,
+                    lost.vehicle_id,
+                ))
+                .in_file(&lost.source_file)
+                .at_line(lost.source_line)
+                .with_field("vin"),
+                loser: s,
+                winner: winner.0,
+            });
+            drop[s].push(i);
+        }
+    }
+    for (listings, mut gone) in per_supplier.iter_mut().zip(drop) {
+        gone.sort_unstable();
+        let mut index = 0;
+        listings.retain(|_| {
+            let keep = gone.binary_search(&index).is_err();
+            index += 1;
+            keep
+        });
+    }
+    duplicates
+}

@@ -1,0 +1,89 @@
+//! What every reader hands to validation: flat `name → text` records with the line they
+//! start on. Readers know syntax only; what a value means is decided once, in `fields.rs`.
+
+use std::borrow::Cow;
+
+/// One listing as written, with nested fields flattened the way Meta's CSV spells them:
+/// `mileage.value`, `image[0].url`, `address.city`.
+#[derive(Debug, Default)]
+pub struct RawRecord<'a> {
+    /// 1-based physical line where the listing starts.
+    pub line: u32,
+    pub fields: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+}
+
+/// What a reader found at one place in a file.
+#[derive(Debug)]
+pub enum Row<'a> {
+    Record(RawRecord<'a>),
+    /// A listing the reader itself had to refuse (e.g. an XML custom entity); the rest of
+    /// the file goes on.
+    Rejected {
+        line: u32,
+        field: Option<String>,
+        message: String,
+    },
+}
+
+/// Why a whole file could not be read; none of its listings are used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileError {
+    pub line: Option<u32>,
+    pub message: String,
+}
+
+impl FileError {
+    pub fn at(line: u32, message: impl Into<String>) -> FileError {
+        FileError {
+            line: Some(line),
+            message: message.into(),
+        }
+    }
+}
+
+/// Byte offset to line number, in O(log n) per lookup, for readers whose parser reports
+/// offsets rather than lines.
+pub struct LineIndex {
+    /// Offsets of every `\n`.
+    newlines: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> LineIndex {
+        LineIndex {
+            newlines: memchr_newlines(text.as_bytes()),
+        }
+    }
+
+    /// 1-based line of the byte at `offset`.
+    pub fn line(&self, offset: usize) -> u32 {
+        let before = self.newlines.partition_point(|&nl| nl < offset);
+        u32::try_from(before).unwrap_or(u32::MAX - 1) + 1
+    }
+}
+
+fn memchr_newlines(bytes: &[u8]) -> Vec<usize> {
+    bytes
+        .iter()
+        .enumerate()
+        .filter_map(|(i, &b)| (b == b'\n').then_some(i))
+        .collect()
+}
+
+/// Where a reader sends each row as soon as it has it, so nothing is copied that
+/// validation does not keep.
+pub type Emit<'e> = dyn for<'r> FnMut(Row<'r>) + 'e;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_index_counts_physical_lines() {
+        let index = LineIndex::new("a\r\nb\nc");
+        assert_eq!(index.line(0), 1);
+        assert_eq!(index.line(2), 1);
+        assert_eq!(index.line(3), 2);
+        assert_eq!(index.line(6), 3);
+    }
+}

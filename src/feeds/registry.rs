@@ -1,0 +1,150 @@
+//! `data/suppliers.toml`: who may publish cars on the site. A folder under `data/feeds/`
+//! is only read when a supplier with its name is registered here, so a stray upload never
+//! reaches the site. The registry is the marketplace's own file, so any mistake in it is
+//! an error that stops the build rather than a warning.
+
+use super::{Supplier, SupplierId};
+use crate::content::markdown::is_http_url;
+use crate::diagnostics::{Problem, line_of_offset};
+use serde::Deserialize;
+use std::collections::HashSet;
+use std::path::Path;
+
+/// The registry's path relative to the site root.
+pub const FILE: &str = "data/suppliers.toml";
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct RegistryFile {
+    suppliers: Vec<toml::Spanned<Entry>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Entry {
+    id: String,
+    name: String,
+    #[serde(default)]
+    email: Option<String>,
+    #[serde(default)]
+    phone: Option<String>,
+    #[serde(default)]
+    website: Option<String>,
+    #[serde(default)]
+    default_currency: Option<String>,
+    #[serde(default)]
+    max_age_days: Option<u32>,
+    #[serde(default)]
+    disclaimer: Option<String>,
+}
+
+/// Reads the registry. `Ok(None)` when the file does not exist (a site without cars);
+/// `Err` with every mistake found, each an error with its line.
+pub fn load(root: &Path) -> Result<Option<Vec<Supplier>>, Vec<Problem>> {
+    let text = match std::fs::read_to_string(root.join(FILE)) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(vec![
+                Problem::error(format!("cannot read: {e}")).in_file(FILE),
+            ]);
+        }
+    };
+    parse(&text).map(Some)
+}
+
+/// Parses and validates the registry's text; registry order is kept (it breaks ties
+/// between duplicate offers).
+pub fn parse(text: &str) -> Result<Vec<Supplier>, Vec<Problem>> {
+    let file: RegistryFile = toml::from_str(text).map_err(|e| {
+        let mut p = Problem::error(e.message().trim().to_string()).in_file(FILE);
+        if let Some(span) = e.span() {
+            p = p.at_line(line_of_offset(text, span.start));
+        }
+        vec![p]
+    })?;
+    let mut problems = Vec::new();
+    let mut seen = HashSet::new();
+    let mut suppliers = Vec::new();
+    for spanned in file.suppliers {
+        let line = line_of_offset(text, spanned.span().start);
+        let entry = spanned.into_inner();
+        let bad = |field: &str, message: String| {
+            Problem::error(message)
+                .in_file(FILE)
+                .at_line(line)
+                .with_field(field)
+        };
+        let Some(id) = SupplierId::parse(&entry.id) else {
+            problems.push(bad(
+                "id",
+                format!(
+                    "{:?} is not a supplier id; expected lowercase letters, digits and hyphens, \
+                     the name of its folder under data/feeds/",
+                    entry.id
+                ),
+            ));
+            continue;
+        };
+        if !seen.insert(id.clone()) {
+            problems.push(bad(
+                "id",
+                format!(
+                    "supplier {:?} is registered twice; expected each id once",
+                    entry.id
+                ),
+            ));
+            continue;
+        }
+        if entry.name.trim().is_empty() {
+            problems.push(bad("name", "is empty; expected the supplier's name".into()));
+        }
+        if let Some(website) = &entry.website
+            && !is_http_url(website)
+        {
+            problems.push(bad(
+                "website",
+                format!("{website:?} is not a web address; expected an http(s) URL"),
+            ));
+        }
+        let default_currency = entry
+            .default_currency
+            .map(|c| c.trim().to_ascii_uppercase());
+        if let Some(code) = &default_currency
+            && !is_currency_code(code)
+        {
+            problems.push(bad(
+                "default_currency",
+                format!("{code:?} is not a currency; expected an ISO 4217 code like \"EUR\""),
+            ));
+        }
+        if let Some(email) = &entry.email
+            && !email.contains('@')
+        {
+            problems.push(bad(
+                "email",
+                format!("{email:?} is not an email address; expected name@example.com"),
+            ));
+        }
+        suppliers.push(Supplier {
+            id,
+            name: entry.name.trim().to_string(),
+            email: entry.email,
+            phone: entry.phone,
+            website: entry.website,
+            default_currency,
+            max_age_days: entry.max_age_days,
+            disclaimer: entry.disclaimer,
+        });
+    }
+    if problems.is_empty() {
+        Ok(suppliers)
+    } else {
+        Err(problems)
+    }
+}
+
+/// Three ASCII capital letters: the shape of an ISO 4217 code.
+pub fn is_currency_code(code: &str) -> bool {
+    code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase())
+}
