@@ -1,9 +1,21 @@
 //! The output folder. Everything is written into a staging folder beside it; only when the
 //! whole site has rendered does the staging folder replace the output in one step, so a
-//! failed build leaves the previous output exactly as it was.
+//! failed build leaves the previous output exactly as it was. `serve` renders into
+//! [`Memory`] instead, through the same [`Sink`] interface.
 
+use std::collections::BTreeMap;
 use std::io;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Mutex;
+
+/// Where the render stage puts files: a [`Staging`] folder for `build`, [`Memory`] for
+/// `serve`. Called from many rendering threads at once.
+pub trait Sink: Sync {
+    /// Writes a page, minified when the site asks for it.
+    fn write_html(&self, rel: &str, html: &str) -> io::Result<()>;
+    fn write(&self, rel: &str, bytes: &[u8]) -> io::Result<()>;
+    fn copy(&self, source: &Path, rel: &str) -> io::Result<()>;
+}
 
 pub struct Staging {
     dir: PathBuf,
@@ -65,17 +77,8 @@ impl Staging {
         std::fs::copy(source, path).map(drop)
     }
 
-    /// Output paths come from routes and asset names; refuse any that would leave the folder.
     fn path_of(&self, rel: &str) -> io::Result<PathBuf> {
-        let rel = Path::new(rel);
-        if rel.components().all(|c| matches!(c, Component::Normal(_))) {
-            Ok(self.dir.join(rel))
-        } else {
-            Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                format!("output path {rel:?} leaves the output folder"),
-            ))
-        }
+        checked(rel).map(|rel| self.dir.join(rel))
     }
 
     /// Puts the staged site in place of the output folder in one rename.
@@ -96,6 +99,75 @@ impl Drop for Staging {
         if !self.committed {
             let _ = std::fs::remove_dir_all(&self.dir);
         }
+    }
+}
+
+impl Sink for Staging {
+    fn write_html(&self, rel: &str, html: &str) -> io::Result<()> {
+        Staging::write_html(self, rel, html)
+    }
+    fn write(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
+        Staging::write(self, rel, bytes)
+    }
+    fn copy(&self, source: &Path, rel: &str) -> io::Result<()> {
+        Staging::copy(self, source, rel)
+    }
+}
+
+/// The rendered site held in memory, keyed by output path (`about/index.html`): what
+/// `serve` answers from, so a preview never writes into the site's folder.
+pub struct Memory {
+    minify: bool,
+    files: Mutex<BTreeMap<String, Vec<u8>>>,
+}
+
+impl Memory {
+    pub fn new(minify: bool) -> Memory {
+        Memory {
+            minify,
+            files: Mutex::new(BTreeMap::new()),
+        }
+    }
+
+    pub fn into_files(self) -> BTreeMap<String, Vec<u8>> {
+        self.files.into_inner().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn insert(&self, rel: &str, bytes: Vec<u8>) -> io::Result<()> {
+        checked(rel)?;
+        let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
+        files.insert(rel.to_string(), bytes);
+        Ok(())
+    }
+}
+
+impl Sink for Memory {
+    fn write_html(&self, rel: &str, html: &str) -> io::Result<()> {
+        let bytes = if self.minify {
+            minify(html)
+        } else {
+            html.as_bytes().to_vec()
+        };
+        self.insert(rel, bytes)
+    }
+    fn write(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
+        self.insert(rel, bytes.to_vec())
+    }
+    fn copy(&self, source: &Path, rel: &str) -> io::Result<()> {
+        self.insert(rel, std::fs::read(source)?)
+    }
+}
+
+/// Output paths come from routes and asset names; refuse any that would leave the folder.
+fn checked(rel: &str) -> io::Result<&Path> {
+    let path = Path::new(rel);
+    if path.components().all(|c| matches!(c, Component::Normal(_))) {
+        Ok(path)
+    } else {
+        Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("output path {path:?} leaves the output folder"),
+        ))
     }
 }
 
