@@ -33,7 +33,9 @@ impl Change {
             .into_iter()
             .filter_map(|p| relevant(root, &p))
             .collect();
-        let feeds = paths.iter().any(|p| p == CONFIG || p.starts_with("data/"));
+        let feeds = paths
+            .iter()
+            .any(|p| p == CONFIG || p == "data" || p.starts_with("data/"));
         let css_only = !paths.is_empty() && paths.iter().all(|p| p.ends_with(".css"));
         Change {
             paths: paths.into_iter().collect(),
@@ -164,6 +166,8 @@ mod tests {
     fn data_and_config_changes_reload_feeds() {
         assert!(change(&["data/feeds/acme/cars.csv"]).feeds);
         assert!(change(&["config.toml"]).feeds);
+        // A new data/ folder: files written into it before it is watched are read anyway.
+        assert!(change(&["data"]).feeds);
         assert!(!change(&["templates/page.html"]).feeds);
     }
 
