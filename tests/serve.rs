@@ -264,3 +264,180 @@ fn open_pages_are_told_which_files_changed() {
         "{seen:?}"
     );
 }
+
+/// Headless Chromium through chromedriver's WebDriver HTTP API, for the script's side of
+/// live reload. `None` (the test is skipped) when the browser is not installed, unless
+/// `SHOWROOM_REQUIRE_BROWSER=1` makes that a failure.
+struct Browser {
+    driver: Child,
+    base: String,
+    session: String,
+    agent: ureq::Agent,
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self
+            .agent
+            .delete(format!("{}/session/{}", self.base, self.session))
+            .call();
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+impl Browser {
+    fn start() -> Option<Browser> {
+        let installed = Path::new("/usr/bin/chromium").exists()
+            && Command::new("chromedriver")
+                .arg("--version")
+                .output()
+                .is_ok();
+        if !installed {
+            assert!(
+                std::env::var("SHOWROOM_REQUIRE_BROWSER").as_deref() != Ok("1"),
+                "SHOWROOM_REQUIRE_BROWSER=1 but chromium or chromedriver is missing"
+            );
+            eprintln!("skipped: chromium and chromedriver are not installed");
+            return None;
+        }
+        let port = free_port();
+        let driver = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver");
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .timeout_global(Some(Duration::from_secs(30)))
+            .build()
+            .into();
+        let base = format!("http://127.0.0.1:{port}");
+        let started = Instant::now();
+        while agent.get(format!("{base}/status")).call().is_err() {
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "chromedriver did not start"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let capabilities = serde_json::json!({"capabilities": {"alwaysMatch": {
+            "goog:chromeOptions": {
+                "binary": "/usr/bin/chromium",
+                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
+            }
+        }}});
+        let mut browser = Browser {
+            driver,
+            base,
+            session: String::new(),
+            agent,
+        };
+        let value = browser.post("/session", capabilities);
+        browser.session = value["sessionId"].as_str().expect("a session").to_string();
+        Some(browser)
+    }
+
+    fn post(&self, path: &str, body: serde_json::Value) -> serde_json::Value {
+        let mut response = self
+            .agent
+            .post(format!("{}{path}", self.base))
+            .send_json(body)
+            .unwrap_or_else(|e| panic!("WebDriver {path}: {e}"));
+        let reply: serde_json::Value = response.body_mut().read_json().expect("JSON");
+        reply["value"].clone()
+    }
+
+    fn open(&self, url: &str) {
+        let session = format!("/session/{}/url", self.session);
+        self.post(&session, serde_json::json!({ "url": url }));
+    }
+
+    /// Runs `script` (a function body) in the page and returns what it returns.
+    fn eval(&self, script: &str) -> serde_json::Value {
+        let session = format!("/session/{}/execute/sync", self.session);
+        self.post(
+            &session,
+            serde_json::json!({ "script": script, "args": [] }),
+        )
+    }
+
+    /// Polls `script` until it returns `true`, failing after [`CHANGE_DEADLINE`].
+    fn until(&self, what: &str, script: &str) {
+        let started = Instant::now();
+        while self.eval(script) != serde_json::Value::Bool(true) {
+            assert!(
+                started.elapsed() < CHANGE_DEADLINE,
+                "{what} within {CHANGE_DEADLINE:?}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+#[test]
+fn open_pages_swap_css_reload_on_their_own_changes_and_show_the_overlay() {
+    let Some(browser) = Browser::start() else {
+        return;
+    };
+    let site = fixture_site("basic");
+    let server = Server::start(site.path());
+    browser.open(&format!("{}/about/", server.url));
+    let live = "return window.showroomLive === true";
+    browser.until("the live script connected", live);
+    let stylesheet = "return document.querySelector('link[rel=stylesheet]').getAttribute('href')";
+    let first_css = browser.eval(stylesheet);
+    // A mark in the page's memory: gone after a reload, kept by a stylesheet swap.
+    browser.eval("window.showroomMark = true");
+
+    let css = site.path().join("themes/showroom/static/style.css");
+    std::fs::write(&css, read(&css) + "\nbody { outline: 3px solid red }\n").unwrap();
+    browser.until(
+        "the new stylesheet applied",
+        "return getComputedStyle(document.body).outlineStyle === 'solid'",
+    );
+    assert_eq!(
+        browser.eval("return window.showroomMark"),
+        true,
+        "no reload for CSS"
+    );
+    assert_ne!(browser.eval(stylesheet), first_css);
+
+    // Another page's edit leaves this one alone; its own edit reloads it.
+    edit(
+        &site.path().join("content/news/first.md"),
+        "+++\n\n",
+        "+++\n\nEdited.\n",
+    );
+    server.wait_for_line("content/news/first.md", CHANGE_DEADLINE);
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(browser.eval("return window.showroomMark"), true);
+    edit(
+        &site.path().join("content/about.md"),
+        "Who we are",
+        "Who we were",
+    );
+    browser.until(
+        "the page reloaded with the edit",
+        "return !window.showroomMark && document.body.innerText.includes('Who we were')",
+    );
+    browser.until("the live script connected again", live);
+
+    let template = site.path().join("templates/page.html");
+    let good = read(&template);
+    std::fs::write(
+        &template,
+        good.replace("{{ page.title }}", "{{ page.title <"),
+    )
+    .unwrap();
+    browser.until(
+        "the overlay shown",
+        "const o = document.getElementById('showroom-overlay'); \
+         return o !== null && o.innerText.includes('templates/page.html:3')",
+    );
+    std::fs::write(&template, good).unwrap();
+    browser.until(
+        "the overlay gone after the fix",
+        "return document.readyState === 'complete' && !document.getElementById('showroom-overlay')",
+    );
+}

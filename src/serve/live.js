@@ -5,6 +5,8 @@
   "use strict";
   var OVERLAY = "showroom-overlay";
   var events = new EventSource("/__showroom/events");
+  // Lets tests (and the curious) see that the page is following rebuilds.
+  events.onopen = function () { window.showroomLive = true; };
 
   function ownFile() {
     var path = decodeURIComponent(location.pathname).replace(/^\/+/, "");

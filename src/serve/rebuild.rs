@@ -37,6 +37,8 @@ impl Builder {
     }
 
     /// Renders the whole site into memory. `reload_feeds` forgets the cached feeds.
+    /// A panic in a stage becomes an error in the report, so the preview outlives a bug
+    /// that one edit triggers.
     pub fn build(&mut self, reload_feeds: bool) -> Built {
         let started = Instant::now();
         if reload_feeds {
@@ -44,15 +46,30 @@ impl Builder {
         }
         let feeds_reused = self.feeds.is_some();
         let cache = &mut self.feeds;
-        let loaded = Site::load_with(&self.options, |root, config, date| match cache {
-            Some(cached) => cached.clone(),
-            None => {
-                let fresh = feeds::load(root, config, date);
-                *cache = Some(fresh.clone());
-                fresh
-            }
+        let render = std::panic::AssertUnwindSafe(|| {
+            let loaded = Site::load_with(&self.options, |root, config, date| match cache {
+                Some(cached) => cached.clone(),
+                None => {
+                    let fresh = feeds::load(root, config, date);
+                    *cache = Some(fresh.clone());
+                    fresh
+                }
+            });
+            crate::render_in_memory(loaded)
         });
-        let (report, files) = crate::render_in_memory(loaded);
+        let (report, files) = std::panic::catch_unwind(render).unwrap_or_else(|panic| {
+            self.feeds = None;
+            let why = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            let mut report = Report::default();
+            report.push(crate::Problem::error(format!(
+                "the build crashed (a bug in Showroom; please report it): {why}"
+            )));
+            (report, Files::new())
+        });
         Built {
             report,
             files,
