@@ -17,6 +17,7 @@ pub mod plan;
 pub mod policies;
 pub mod recommend;
 pub mod render;
+pub mod serve;
 pub mod site;
 
 pub use diagnostics::{Diagnostics, Problem, Severity};
@@ -25,11 +26,12 @@ pub use site::{LoadOptions, Site};
 use assets::Assets;
 use catalog::Catalog;
 use feeds::SupplierReport;
-use output::Staging;
+use output::{Memory, Sink, Staging};
 use plan::{Body, Globals, Inputs, Route};
 use rayon::prelude::*;
 use render::Renderer;
 use serde::Serialize;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 /// Told how far a long stage has got; `main.rs` draws it as a bar or plain lines.
@@ -73,6 +75,12 @@ impl Report {
     pub fn has_errors(&self) -> bool {
         self.errors > 0
     }
+
+    fn push(&mut self, problem: Problem) {
+        self.problems.push(problem);
+        self.errors = self.problems.errors();
+        self.warnings = self.problems.warnings();
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -101,7 +109,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Report {
         report.unchanged = true;
         return report;
     }
-    let report = run(&options.load, progress, |site, problems| {
+    let (mut report, staging) = run(Site::load(&options.load), progress, |site, problems| {
         let staging = match Staging::create(&output, site.config.minify) {
             Ok(s) => s,
             Err(e) => {
@@ -114,6 +122,14 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Report {
         };
         Some(staging)
     });
+    if let Some(staging) = staging
+        && !report.has_errors()
+        && let Err(e) = staging.commit()
+    {
+        report.push(Problem::error(format!(
+            "cannot replace the output folder: {e}"
+        )));
+    }
     if !report.has_errors() {
         let problems = report.problems.iter().cloned().collect();
         build_cache::remember(root, inputs, &output, report.pages, problems);
@@ -123,19 +139,29 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Report {
 
 /// Loads, plans and renders the whole site without writing anything.
 pub fn check(options: &LoadOptions) -> Report {
-    run(options, &Silent, |_, _| None)
+    run(Site::load(options), &Silent, |_, _| None::<Staging>).0
 }
 
-/// The pipeline shared by `build` and `check`; `open_output` decides whether rendered
-/// pages are written anywhere.
-fn run(
-    options: &LoadOptions,
+/// Renders a loaded site (what [`Site::load`] or [`Site::load_with`] returned) into
+/// memory, keyed by output path: what `serve` answers from. Nothing is written to disk.
+pub fn render_in_memory(
+    loaded: (Option<Site>, Diagnostics),
+) -> (Report, BTreeMap<String, Vec<u8>>) {
+    let (report, memory) = run(loaded, &Silent, |site, _| {
+        Some(Memory::new(site.config.minify))
+    });
+    (report, memory.map(Memory::into_files).unwrap_or_default())
+}
+
+/// The pipeline shared by `build`, `check` and `serve`; `open_output` decides where
+/// rendered pages go, if anywhere. The sink comes back filled, for the caller to commit.
+fn run<S: Sink>(
+    (site, mut problems): (Option<Site>, Diagnostics),
     progress: &dyn Progress,
-    open_output: impl FnOnce(&Site, &mut Diagnostics) -> Option<Staging>,
-) -> Report {
-    let (site, mut problems) = Site::load(options);
+    open_output: impl FnOnce(&Site, &mut Diagnostics) -> Option<S>,
+) -> (Report, Option<S>) {
     let Some(site) = site else {
-        return Report::new(problems, Vec::new(), 0);
+        return (Report::new(problems, Vec::new(), 0), None);
     };
     let suppliers = site.inventory.reports.clone();
     let (assets, asset_problems) = Assets::collect(&site.root, &site.theme_dir());
@@ -153,7 +179,7 @@ fn run(
         }
         Err(p) => {
             problems.extend(p);
-            return Report::new(problems, suppliers, 0);
+            return (Report::new(problems, suppliers, 0), None);
         }
     };
     let catalog = Catalog::new(&site);
@@ -163,7 +189,7 @@ fn run(
     problems.extend(plan_problems);
     let routes = &plan.routes;
     if problems.has_errors() {
-        return Report::new(problems, suppliers, 0);
+        return (Report::new(problems, suppliers, 0), None);
     }
 
     let staging = open_output(&site, &mut problems);
@@ -185,7 +211,7 @@ fn run(
     problems.extend(renderer.translations.take_missing());
     progress.finish();
 
-    if let Some(staging) = staging {
+    if let Some(staging) = &staging {
         let photos = catalog.local_photos(&site);
         let files = assets.files.iter().map(|a| (&a.source, &a.output));
         for (source, output) in files.chain(photos.iter().map(|(s, o)| (s, o))) {
@@ -195,15 +221,12 @@ fn run(
                 );
             }
         }
-        if !problems.has_errors()
-            && let Err(e) = staging.commit(&assets.fingerprinted())
-        {
-            problems.push(Problem::error(format!(
-                "cannot replace the output folder: {e}"
-            )));
+        let headers = output::headers(&assets.fingerprinted());
+        if let Err(e) = staging.write("_headers", headers.as_bytes()) {
+            problems.push(Problem::error(format!("cannot write _headers: {e}")));
         }
     }
-    Report::new(problems, suppliers, routes.len())
+    (Report::new(problems, suppliers, routes.len()), staging)
 }
 
 /// Renders every route in parallel, writing each page as soon as it is done.
@@ -211,7 +234,7 @@ fn render_routes(
     inputs: &Inputs,
     renderer: &Renderer,
     progress: &dyn Progress,
-    staging: Option<&Staging>,
+    staging: Option<&impl Sink>,
 ) -> Vec<Problem> {
     inputs
         .plan

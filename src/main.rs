@@ -2,6 +2,7 @@
 
 use clap::Parser;
 use showroom::cli::{Cli, Command, Format, SiteArgs, resolve_date};
+use showroom::serve::{self, ServeOptions};
 use showroom::{BuildOptions, LoadOptions, Progress, Report};
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -52,9 +53,12 @@ fn main() -> ExitCode {
             }
             report
         }),
-        Command::Serve { .. } => {
-            Err("`showroom serve` is not available yet; use `showroom build`".into())
-        }
+        Command::Serve {
+            site,
+            port,
+            bind,
+            open,
+        } => load_options(site, None).and_then(|load| serve(load, &bind, port, open)),
     };
     match result {
         Ok(report) if report.has_errors() => ExitCode::from(1),
@@ -75,6 +79,68 @@ fn load_options(site: SiteArgs, base_url: Option<String>) -> Result<LoadOptions,
         base_url,
         date,
     })
+}
+
+/// Runs the preview until Ctrl-C, printing each rebuild.
+fn serve(load: LoadOptions, bind: &str, port: u16, open: bool) -> Result<Report, String> {
+    let bind = bind
+        .parse()
+        .map_err(|_| format!("--bind must be an IP address, found {bind:?}"))?;
+    let options = ServeOptions { load, bind, port };
+    showroom::serve::serve(options, print_serve_event, |url| {
+        println!("Serving at {url} (Ctrl-C to stop)");
+        if open && let Err(e) = webbrowser::open(url) {
+            eprintln!("Could not open a browser ({e}); open {url} yourself.");
+        }
+    })
+    .map_err(|e| e.to_string())?;
+    Ok(Report::default())
+}
+
+fn print_serve_event(event: serve::Event) {
+    match event {
+        serve::Event::Built { report, elapsed } => {
+            print_problems(report);
+            if report.has_errors() {
+                eprintln!(
+                    "Build failed: {}; the preview shows the problems until they are fixed.",
+                    counts(report)
+                );
+            } else {
+                println!(
+                    "Built {} pages in {} ms ({}).",
+                    group_digits(report.pages),
+                    elapsed.as_millis(),
+                    counts(report)
+                );
+            }
+        }
+        serve::Event::Rebuilt {
+            report,
+            elapsed,
+            change,
+            ..
+        } => {
+            let what = match change.paths.as_slice() {
+                [one] => one.clone(),
+                many => plural(many.len(), "file"),
+            };
+            print_problems(report);
+            if report.has_errors() {
+                eprintln!(
+                    "Rebuild after {what} changed failed: {}; the preview shows the last good build under an overlay.",
+                    counts(report)
+                );
+            } else {
+                println!(
+                    "Rebuilt in {} ms ({} pages) after {what} changed.",
+                    elapsed.as_millis(),
+                    group_digits(report.pages)
+                );
+            }
+        }
+        serve::Event::WatchError(e) => eprintln!("warning: watching for changes: {e}"),
+    }
 }
 
 fn print_problems(report: &Report) {

@@ -1,6 +1,6 @@
 //! The site model: everything the later stages need, loaded once from the site root.
 
-use crate::config::Config;
+use crate::config::{Config, FeedsConfig};
 use crate::content::{self, Page};
 use crate::diagnostics::Diagnostics;
 use crate::feeds::{self, Inventory};
@@ -31,6 +31,15 @@ impl Site {
     /// Loads config, feeds and content. `None` when the config itself is unusable; the
     /// diagnostics say why. Otherwise every stage has run and added its problems.
     pub fn load(options: &LoadOptions) -> (Option<Site>, Diagnostics) {
+        Site::load_with(options, feeds::load)
+    }
+
+    /// Like [`Site::load`], with the feeds stage supplied by the caller: `serve` keeps the
+    /// parsed feeds between rebuilds in which no feed changed.
+    pub fn load_with(
+        options: &LoadOptions,
+        load_feeds: impl FnOnce(&Path, &FeedsConfig, Date) -> (Inventory, Diagnostics) + Send,
+    ) -> (Option<Site>, Diagnostics) {
         let mut problems = Diagnostics::default();
         let root = options.root.as_path();
         let mut config = match Config::load(root) {
@@ -45,7 +54,7 @@ impl Site {
         }
         let languages = languages(&config);
         let ((inventory, feed_problems), (pages, page_problems)) = rayon::join(
-            || feeds::load(root, &config.feeds, options.date),
+            || load_feeds(root, &config.feeds, options.date),
             || content::load(root, &config.default_language, &languages),
         );
         problems.extend(feed_problems);

@@ -28,7 +28,7 @@ use serde::Serialize;
 use std::path::Path;
 
 /// Every supplier and every car they sent that passed validation.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Inventory {
     pub suppliers: Vec<Supplier>,
     /// Accepted cars, sold and stale ones included (flagged), duplicates removed.

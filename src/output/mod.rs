@@ -1,6 +1,7 @@
 //! The output folder. Everything is written into a staging folder beside it; only when the
 //! whole site has rendered does the staging folder replace the output in one step, so a
-//! failed build leaves the previous output exactly as it was.
+//! failed build leaves the previous output exactly as it was. `serve` renders into
+//! [`Memory`] instead, through the same [`Sink`] interface.
 
 mod cdn;
 pub mod minify;
@@ -10,7 +11,18 @@ use std::io;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
 
-pub use cdn::MANIFEST;
+pub use cdn::{MANIFEST, headers};
+
+/// Where the render stage puts files: a [`Staging`] folder for `build`, [`Memory`] for
+/// `serve`. Called from many rendering threads at once.
+pub trait Sink: Sync {
+    /// Writes a page, minified when the site asks for it.
+    fn write_html(&self, rel: &str, html: &str) -> io::Result<()>;
+    fn write(&self, rel: &str, bytes: &[u8]) -> io::Result<()>;
+    /// Copies a static file; stylesheets and scripts are minified on the way when the
+    /// site asks for it.
+    fn copy(&self, source: &Path, rel: &str) -> io::Result<()>;
+}
 
 pub struct Staging {
     dir: PathBuf,
@@ -50,64 +62,19 @@ impl Staging {
         })
     }
 
-    /// Writes a page, minified when the site asks for it.
-    pub fn write_html(&self, rel: &str, html: &str) -> io::Result<()> {
-        if self.minify {
-            self.write(rel, &minify::html(html))
-        } else {
-            self.write(rel, html.as_bytes())
-        }
-    }
-
-    pub fn write(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
-        let path = self.path_of(rel)?;
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)?;
-        }
-        std::fs::write(path, bytes)?;
-        self.record(rel, bytes);
-        Ok(())
-    }
-
-    /// Copies a static file; stylesheets and scripts are minified on the way when the
-    /// site asks for it.
-    pub fn copy(&self, source: &Path, rel: &str) -> io::Result<()> {
-        let minifier: Option<fn(&str) -> Option<String>> = match rel.rsplit('.').next() {
-            Some("css") if self.minify => Some(minify::css),
-            Some("js") if self.minify => Some(minify::js),
-            _ => None,
-        };
-        let bytes = std::fs::read(source)?;
-        let minified = minifier
-            .zip(std::str::from_utf8(&bytes).ok())
-            .and_then(|(minify, text)| minify(text));
-        self.write(rel, minified.as_ref().map_or(&bytes[..], |m| m.as_bytes()))
-    }
-
     fn record(&self, rel: &str, bytes: &[u8]) {
         let hash = blake3::hash(bytes).to_hex().to_string();
         let mut written = self.written.lock().unwrap_or_else(|e| e.into_inner());
         written.insert(rel.to_string(), (bytes.len() as u64, hash));
     }
 
-    /// Output paths come from routes and asset names; refuse any that would leave the folder.
     fn path_of(&self, rel: &str) -> io::Result<PathBuf> {
-        let rel = Path::new(rel);
-        if rel.components().all(|c| matches!(c, Component::Normal(_))) {
-            Ok(self.dir.join(rel))
-        } else {
-            Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                format!("output path {rel:?} leaves the output folder"),
-            ))
-        }
+        checked(rel).map(|rel| self.dir.join(rel))
     }
 
-    /// Adds `_headers` and `manifest.json`, keeps the modification time of every file
-    /// whose bytes did not change, then puts the staged site in place of the output
-    /// folder in one rename.
-    pub fn commit(mut self, immutable: &[String]) -> io::Result<()> {
-        self.write("_headers", cdn::headers(immutable).as_bytes())?;
+    /// Adds `manifest.json`, keeps the modification time of every file whose bytes did
+    /// not change, then puts the staged site in place of the output folder in one rename.
+    pub fn commit(mut self) -> io::Result<()> {
         let written = std::mem::take(&mut *self.written.lock().unwrap_or_else(|e| e.into_inner()));
         cdn::keep_unchanged_times(&self.target, &self.dir, &written)?;
         let manifest = cdn::manifest(&written);
@@ -133,6 +100,102 @@ impl Drop for Staging {
         if !self.committed {
             let _ = std::fs::remove_dir_all(&self.dir);
         }
+    }
+}
+
+impl Sink for Staging {
+    fn write_html(&self, rel: &str, html: &str) -> io::Result<()> {
+        if self.minify {
+            self.write(rel, &minify::html(html))
+        } else {
+            self.write(rel, html.as_bytes())
+        }
+    }
+
+    fn write(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
+        let path = self.path_of(rel)?;
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(path, bytes)?;
+        self.record(rel, bytes);
+        Ok(())
+    }
+
+    fn copy(&self, source: &Path, rel: &str) -> io::Result<()> {
+        self.write(rel, &read_asset(source, rel, self.minify)?)
+    }
+}
+
+/// The rendered site held in memory, keyed by output path (`about/index.html`): what
+/// `serve` answers from, so a preview never writes into the site's folder.
+pub struct Memory {
+    minify: bool,
+    files: Mutex<BTreeMap<String, Vec<u8>>>,
+}
+
+impl Memory {
+    pub fn new(minify: bool) -> Memory {
+        Memory {
+            minify,
+            files: Mutex::new(BTreeMap::new()),
+        }
+    }
+
+    pub fn into_files(self) -> BTreeMap<String, Vec<u8>> {
+        self.files.into_inner().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn insert(&self, rel: &str, bytes: Vec<u8>) -> io::Result<()> {
+        checked(rel)?;
+        let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
+        files.insert(rel.to_string(), bytes);
+        Ok(())
+    }
+}
+
+impl Sink for Memory {
+    fn write_html(&self, rel: &str, html: &str) -> io::Result<()> {
+        let bytes = if self.minify {
+            minify::html(html)
+        } else {
+            html.as_bytes().to_vec()
+        };
+        self.insert(rel, bytes)
+    }
+    fn write(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
+        self.insert(rel, bytes.to_vec())
+    }
+    fn copy(&self, source: &Path, rel: &str) -> io::Result<()> {
+        self.insert(rel, read_asset(source, rel, self.minify)?)
+    }
+}
+
+/// A static file's bytes as published: CSS and JS minified when asked, unless the
+/// minifier cannot parse them.
+fn read_asset(source: &Path, rel: &str, minify: bool) -> io::Result<Vec<u8>> {
+    let minifier: Option<fn(&str) -> Option<String>> = match rel.rsplit('.').next() {
+        Some("css") if minify => Some(minify::css),
+        Some("js") if minify => Some(minify::js),
+        _ => None,
+    };
+    let bytes = std::fs::read(source)?;
+    let minified = minifier
+        .zip(std::str::from_utf8(&bytes).ok())
+        .and_then(|(minify, text)| minify(text));
+    Ok(minified.map_or(bytes, String::into_bytes))
+}
+
+/// Output paths come from routes and asset names; refuse any that would leave the folder.
+fn checked(rel: &str) -> io::Result<&Path> {
+    let path = Path::new(rel);
+    if path.components().all(|c| matches!(c, Component::Normal(_))) {
+        Ok(path)
+    } else {
+        Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("output path {path:?} leaves the output folder"),
+        ))
     }
 }
 

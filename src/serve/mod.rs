@@ -1,0 +1,378 @@
+//! `showroom serve`: a live preview. The site is rendered into memory (never into
+//! `public/`), served over HTTP by axum, rebuilt when a source changes, and open pages
+//! follow each rebuild over Server-Sent Events.
+//!
+//! Nothing here prints: every step is reported as an [`Event`] for `main.rs` to show.
+
+pub mod rebuild;
+pub mod reload;
+pub mod watch;
+
+use crate::{LoadOptions, Report};
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, Uri, header};
+use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use rebuild::{Builder, Notice, Preview};
+use std::convert::Infallible;
+use std::net::{IpAddr, SocketAddr, TcpListener};
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+use tokio::sync::broadcast;
+use tokio_stream::StreamExt;
+use tokio_stream::wrappers::BroadcastStream;
+use watch::{Change, SiteWatcher};
+
+/// How many ports after the asked one are tried when it is taken.
+const PORT_ATTEMPTS: u16 = 100;
+
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// The site to load; its `base_url` is replaced by the preview's address.
+    pub load: LoadOptions,
+    pub bind: IpAddr,
+    /// The first port tried; the next free one is used if it is taken.
+    pub port: u16,
+}
+
+/// What the preview reports as it runs.
+#[derive(Debug)]
+pub enum Event<'a> {
+    /// The first build, before the server answers.
+    Built {
+        report: &'a Report,
+        elapsed: Duration,
+    },
+    /// A rebuild after `change`.
+    Rebuilt {
+        report: &'a Report,
+        elapsed: Duration,
+        change: &'a Change,
+        feeds_reused: bool,
+        /// Output files whose bytes differ from the last good build.
+        changed_files: Option<usize>,
+    },
+    /// The watcher reported an error; the preview goes on.
+    WatchError(String),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("cannot listen on {bind} (ports {first} to {last}): {source}")]
+    Bind {
+        bind: IpAddr,
+        first: u16,
+        last: u16,
+        source: std::io::Error,
+    },
+    #[error("cannot watch {root}: {source}")]
+    Watch {
+        root: PathBuf,
+        source: notify::Error,
+    },
+    #[error("cannot start the server: {0}")]
+    Runtime(std::io::Error),
+}
+
+/// Shared by every request handler.
+#[derive(Clone)]
+struct App {
+    preview: Arc<RwLock<Preview>>,
+    notices: broadcast::Sender<Notice>,
+}
+
+/// Binds, builds once, then serves and rebuilds until the process is stopped (Ctrl-C
+/// returns `Ok`). `on_listening` gets the URL once the server is bound, e.g. to open a
+/// browser.
+pub fn serve(
+    options: ServeOptions,
+    on_event: impl Fn(Event) + Send + Sync + 'static,
+    on_listening: impl FnOnce(&str),
+) -> Result<(), ServeError> {
+    let listener = bind(options.bind, options.port)?;
+    let addr = listener.local_addr().map_err(ServeError::Runtime)?;
+    let url = format!("http://{}/", display_addr(addr));
+    let root = options
+        .load
+        .root
+        .canonicalize()
+        .unwrap_or_else(|_| options.load.root.clone());
+    let load = LoadOptions {
+        root: root.clone(),
+        base_url: Some(url.trim_end_matches('/').to_string()),
+        date: options.load.date,
+    };
+
+    let mut builder = Builder::new(load);
+    let built = builder.build(true);
+    on_event(Event::Built {
+        report: &built.report,
+        elapsed: built.elapsed,
+    });
+    let mut preview = Preview::default();
+    preview.apply(&built.report, built.files, false);
+    let (notices, _) = broadcast::channel(16);
+    let app = App {
+        preview: Arc::new(RwLock::new(preview)),
+        notices,
+    };
+
+    let watcher = SiteWatcher::new(&root).map_err(|source| ServeError::Watch {
+        root: root.clone(),
+        source,
+    })?;
+    let rebuild_app = app.clone();
+    std::thread::spawn(move || rebuild_loop(watcher, builder, rebuild_app, on_event));
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(ServeError::Runtime)?;
+    runtime
+        .block_on(async move {
+            listener.set_nonblocking(true)?;
+            let listener = tokio::net::TcpListener::from_std(listener)?;
+            on_listening(&url);
+            let router = Router::new()
+                .route(reload::SCRIPT_PATH, get(script))
+                .route(reload::EVENTS_PATH, get(events))
+                .fallback(get(page))
+                .with_state(app);
+            tokio::select! {
+                served = axum::serve(listener, router) => served,
+                _ = tokio::signal::ctrl_c() => Ok(()),
+            }
+        })
+        .map_err(ServeError::Runtime)
+}
+
+/// The asked port, else the next free one.
+fn bind(ip: IpAddr, port: u16) -> Result<TcpListener, ServeError> {
+    let last = port.saturating_add(PORT_ATTEMPTS - 1);
+    let mut error = None;
+    for port in port..=last {
+        match TcpListener::bind((ip, port)) {
+            Ok(listener) => return Ok(listener),
+            Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => error = Some(e),
+            Err(e) => {
+                error = Some(e);
+                break;
+            }
+        }
+    }
+    Err(ServeError::Bind {
+        bind: ip,
+        first: port,
+        last,
+        source: error.expect("at least one port tried"),
+    })
+}
+
+/// An address a browser can open: `0.0.0.0` listens everywhere but is reached as localhost.
+fn display_addr(addr: SocketAddr) -> SocketAddr {
+    if addr.ip().is_unspecified() {
+        SocketAddr::new(IpAddr::from([127, 0, 0, 1]), addr.port())
+    } else {
+        addr
+    }
+}
+
+/// Waits for changes, rebuilds, swaps the preview and tells open pages.
+fn rebuild_loop(
+    mut watcher: SiteWatcher,
+    mut builder: Builder,
+    app: App,
+    on_event: impl Fn(Event),
+) {
+    while let Some(next) = watcher.next_change() {
+        let change = match next {
+            Ok(change) => change,
+            Err(e) => {
+                on_event(Event::WatchError(e));
+                continue;
+            }
+        };
+        let built = builder.build(change.feeds);
+        let notice = {
+            let mut preview = app.preview.write().unwrap_or_else(|e| e.into_inner());
+            preview.apply(&built.report, built.files, change.css_only)
+        };
+        let changed_files = match &notice {
+            None => Some(0),
+            Some(Notice::Reload(Some(files))) => Some(files.len()),
+            Some(Notice::Css(renamed)) => Some(renamed.len()),
+            _ => None,
+        };
+        on_event(Event::Rebuilt {
+            report: &built.report,
+            elapsed: built.elapsed,
+            change: &change,
+            feeds_reused: built.feeds_reused,
+            changed_files,
+        });
+        if let Some(notice) = notice {
+            // No open page is not an error.
+            let _ = app.notices.send(notice);
+        }
+    }
+}
+
+async fn script() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        reload::script(),
+    )
+        .into_response()
+}
+
+/// The stream open pages listen to; a page that falls behind just misses old notices.
+async fn events(State(app): State<App>) -> impl IntoResponse {
+    let stream = BroadcastStream::new(app.notices.subscribe()).filter_map(|notice| {
+        let (name, data) = notice.ok()?.event();
+        Some(Ok::<_, Infallible>(
+            SseEvent::default().event(name).data(data),
+        ))
+    });
+    Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+}
+
+/// Any other path: a file of the last good build, HTML with the live-reload script.
+async fn page(State(app): State<App>, uri: Uri) -> Response {
+    let (files, problems) = {
+        let preview = app.preview.read().unwrap_or_else(|e| e.into_inner());
+        (preview.files.clone(), preview.problems.clone())
+    };
+    let problems = problems.as_deref().map(Vec::as_slice);
+    let path = percent_encoding::percent_decode_str(uri.path()).decode_utf8_lossy();
+    match resolve(&files, &path) {
+        Resolved::File(key) => file_response(StatusCode::OK, key, &files[key], problems),
+        Resolved::Redirect(to) => Redirect::permanent(&to).into_response(),
+        Resolved::NotFound => match (files.get("404.html"), problems) {
+            (Some(page), _) => file_response(StatusCode::NOT_FOUND, "404.html", page, problems),
+            (None, Some(problems)) => html(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                reload::error_page(problems),
+            ),
+            (None, None) => (StatusCode::NOT_FOUND, "not found").into_response(),
+        },
+    }
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Resolved<'a> {
+    File(&'a str),
+    Redirect(String),
+    NotFound,
+}
+
+/// `/about/` is `about/index.html`; `/about` redirects to `/about/` as on a static host.
+fn resolve<'a>(files: &'a rebuild::Files, path: &str) -> Resolved<'a> {
+    let rel = path.trim_start_matches('/');
+    let key = if rel.is_empty() || rel.ends_with('/') {
+        format!("{rel}index.html")
+    } else {
+        rel.to_string()
+    };
+    if let Some((key, _)) = files.get_key_value(&key) {
+        return Resolved::File(key);
+    }
+    if !rel.is_empty() && !rel.ends_with('/') && files.contains_key(&format!("{rel}/index.html")) {
+        return Resolved::Redirect(format!("/{rel}/"));
+    }
+    Resolved::NotFound
+}
+
+fn file_response(
+    status: StatusCode,
+    key: &str,
+    bytes: &[u8],
+    problems: Option<&[String]>,
+) -> Response {
+    if key.ends_with(".html") {
+        return html(status, reload::inject(bytes, problems));
+    }
+    let mut response = (status, bytes.to_vec()).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(content_type(key)),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+fn html(status: StatusCode, body: Vec<u8>) -> Response {
+    (
+        status,
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// The types a site publishes; anything else is served as bytes.
+fn content_type(path: &str) -> &'static str {
+    let ext = path.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+    match ext.as_deref() {
+        Some("html") => "text/html; charset=utf-8",
+        Some("css") => "text/css; charset=utf-8",
+        Some("js") => "text/javascript; charset=utf-8",
+        Some("json") => "application/json",
+        Some("xml") => "application/xml",
+        Some("txt") => "text/plain; charset=utf-8",
+        Some("svg") => "image/svg+xml",
+        Some("png") => "image/png",
+        Some("jpg" | "jpeg") => "image/jpeg",
+        Some("webp") => "image/webp",
+        Some("avif") => "image/avif",
+        Some("gif") => "image/gif",
+        Some("ico") => "image/x-icon",
+        Some("woff2") => "font/woff2",
+        Some("woff") => "font/woff",
+        Some("pdf") => "application/pdf",
+        _ => "application/octet-stream",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_resolve_like_a_static_host() {
+        let files: rebuild::Files = ["index.html", "about/index.html", "style.css"]
+            .into_iter()
+            .map(|k| (k.to_string(), Vec::new()))
+            .collect();
+        assert_eq!(resolve(&files, "/"), Resolved::File("index.html"));
+        assert_eq!(
+            resolve(&files, "/about/"),
+            Resolved::File("about/index.html")
+        );
+        assert_eq!(
+            resolve(&files, "/about"),
+            Resolved::Redirect("/about/".into())
+        );
+        assert_eq!(resolve(&files, "/style.css"), Resolved::File("style.css"));
+        assert_eq!(resolve(&files, "/../etc/passwd"), Resolved::NotFound);
+        assert_eq!(resolve(&files, "/nope/"), Resolved::NotFound);
+    }
+
+    #[test]
+    fn a_taken_port_moves_to_the_next_free_one() {
+        let taken = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = taken.local_addr().unwrap().port();
+        let listener = bind(IpAddr::from([127, 0, 0, 1]), port).unwrap();
+        assert_ne!(listener.local_addr().unwrap().port(), port);
+    }
+}

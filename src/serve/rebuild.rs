@@ -1,0 +1,305 @@
+//! Rebuilding the preview: the whole site is rendered again into memory, reusing the
+//! parsed feeds when no feed changed, and the result is compared with what is being
+//! served so that only pages whose bytes changed are reloaded in the browser.
+
+use crate::diagnostics::Diagnostics;
+use crate::feeds::{self, Inventory};
+use crate::{LoadOptions, Report, Site};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+pub type Files = BTreeMap<String, Vec<u8>>;
+
+/// Runs builds for the preview and keeps what the next one may reuse.
+pub struct Builder {
+    options: LoadOptions,
+    /// The feeds as last read, with their problems; dropped when `data/` or the config
+    /// changes.
+    feeds: Option<(Inventory, Diagnostics)>,
+}
+
+/// One finished build.
+pub struct Built {
+    pub report: Report,
+    pub files: Files,
+    pub elapsed: Duration,
+    /// Whether the feeds were reused rather than read again.
+    pub feeds_reused: bool,
+}
+
+impl Builder {
+    pub fn new(options: LoadOptions) -> Builder {
+        Builder {
+            options,
+            feeds: None,
+        }
+    }
+
+    /// Renders the whole site into memory. `reload_feeds` forgets the cached feeds.
+    /// A panic in a stage becomes an error in the report, so the preview outlives a bug
+    /// that one edit triggers.
+    pub fn build(&mut self, reload_feeds: bool) -> Built {
+        let started = Instant::now();
+        if reload_feeds {
+            self.feeds = None;
+        }
+        let feeds_reused = self.feeds.is_some();
+        let cache = &mut self.feeds;
+        let render = std::panic::AssertUnwindSafe(|| {
+            let loaded = Site::load_with(&self.options, |root, config, date| match cache {
+                Some(cached) => cached.clone(),
+                None => {
+                    let fresh = feeds::load(root, config, date);
+                    *cache = Some(fresh.clone());
+                    fresh
+                }
+            });
+            crate::render_in_memory(loaded)
+        });
+        let (report, files) = std::panic::catch_unwind(render).unwrap_or_else(|panic| {
+            self.feeds = None;
+            let why = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            let mut report = Report::default();
+            report.push(crate::Problem::error(format!(
+                "the build crashed (a bug in Showroom; please report it): {why}"
+            )));
+            (report, Files::new())
+        });
+        Built {
+            report,
+            files,
+            elapsed: started.elapsed(),
+            feeds_reused,
+        }
+    }
+}
+
+/// What the server answers from; shared by the rebuild thread and the HTTP handlers.
+#[derive(Debug, Default)]
+pub struct Preview {
+    /// The last build without errors (empty until there is one).
+    pub files: Arc<Files>,
+    /// The latest build's problems when it failed: shown over every page until a build
+    /// succeeds again.
+    pub problems: Option<Arc<Vec<String>>>,
+    /// Counts builds, to make unhashed stylesheet URLs new when they change.
+    generation: u64,
+}
+
+/// What open pages are told after a build.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    /// Reload pages among these output files (`None`: every page).
+    Reload(Option<Vec<String>>),
+    /// Only stylesheets changed: old URL path to new URL.
+    Css(BTreeMap<String, String>),
+    /// The build failed with these problems.
+    Problems(Vec<String>),
+}
+
+impl Notice {
+    /// The Server-Sent Events name and JSON data.
+    pub fn event(&self) -> (&'static str, String) {
+        let json = match self {
+            Notice::Reload(files) => serde_json::to_string(files),
+            Notice::Css(renamed) => serde_json::to_string(renamed),
+            Notice::Problems(problems) => serde_json::to_string(problems),
+        };
+        let name = match self {
+            Notice::Reload(_) => "reload",
+            Notice::Css(_) => "css",
+            Notice::Problems(_) => "problems",
+        };
+        (name, json.expect("strings serialize"))
+    }
+}
+
+impl Preview {
+    /// Takes a finished build: a failed one keeps the last good files and raises the
+    /// overlay; a good one replaces the files. Returns what open pages should do, if
+    /// anything changed for them.
+    pub fn apply(&mut self, report: &Report, files: Files, css_only: bool) -> Option<Notice> {
+        self.generation += 1;
+        if report.has_errors() {
+            let problems: Vec<String> = report.problems.iter().map(|p| p.to_string()).collect();
+            self.problems = Some(Arc::new(problems.clone()));
+            return Some(Notice::Problems(problems));
+        }
+        let recovered = self.problems.take().is_some();
+        let changed = changed_files(&self.files, &files);
+        let old = std::mem::replace(&mut self.files, Arc::new(files));
+        if recovered {
+            return Some(Notice::Reload(None));
+        }
+        if changed.is_empty() {
+            return None;
+        }
+        // `_headers` names the fingerprinted stylesheet too, but no browser reads it.
+        let only_styles = changed
+            .iter()
+            .all(|f| f.ends_with(".css") || f.ends_with(".html") || *f == "_headers");
+        if css_only && only_styles {
+            let renamed = renamed_stylesheets(&old, &self.files, &changed, self.generation);
+            if !renamed.is_empty() {
+                return Some(Notice::Css(renamed));
+            }
+        }
+        Some(Notice::Reload(Some(changed)))
+    }
+}
+
+/// Output files added, removed or with different bytes.
+fn changed_files(old: &Files, new: &Files) -> Vec<String> {
+    let mut changed: Vec<String> = new
+        .iter()
+        .filter(|(path, bytes)| old.get(*path) != Some(*bytes))
+        .map(|(path, _)| path.clone())
+        .collect();
+    changed.extend(old.keys().filter(|p| !new.contains_key(*p)).cloned());
+    changed.sort();
+    changed
+}
+
+/// For each stylesheet that changed, its old URL and the URL of its new version: the new
+/// hashed name, or for an unhashed file the same name with a version query.
+fn renamed_stylesheets(
+    old: &Files,
+    new: &Files,
+    changed: &[String],
+    generation: u64,
+) -> BTreeMap<String, String> {
+    let mut renamed = BTreeMap::new();
+    for path in changed.iter().filter(|p| p.ends_with(".css")) {
+        if old.contains_key(path) && new.contains_key(path) {
+            renamed.insert(format!("/{path}"), format!("/{path}?v={generation}"));
+        } else if old.contains_key(path) {
+            let logical = logical_name(path);
+            let successor = new.keys().find(|n| {
+                n.ends_with(".css") && !old.contains_key(*n) && logical_name(n) == logical
+            });
+            if let Some(next) = successor {
+                renamed.insert(format!("/{path}"), format!("/{next}"));
+            }
+        }
+    }
+    renamed
+}
+
+/// `css/style.0123456789.css` as `css/style.css`: the name before fingerprinting.
+fn logical_name(path: &str) -> String {
+    let parts: Vec<&str> = path.rsplitn(3, '.').collect();
+    match parts.as_slice() {
+        [ext, hash, stem] if hash.len() == 10 && hash.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            format!("{stem}.{ext}")
+        }
+        _ => path.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Problem;
+
+    fn files(entries: &[(&str, &str)]) -> Files {
+        entries
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.as_bytes().to_vec()))
+            .collect()
+    }
+
+    fn good() -> Report {
+        Report::default()
+    }
+
+    fn failed() -> Report {
+        let mut report = Report::default();
+        report.push(Problem::error("bad <template>").in_file("templates/page.html"));
+        report
+    }
+
+    #[test]
+    fn reloads_only_the_pages_whose_bytes_changed() {
+        let mut preview = Preview::default();
+        preview.apply(
+            &good(),
+            files(&[("index.html", "a"), ("about/index.html", "b")]),
+            false,
+        );
+        let notice = preview.apply(
+            &good(),
+            files(&[
+                ("index.html", "a"),
+                ("about/index.html", "B"),
+                ("new/index.html", "n"),
+            ]),
+            false,
+        );
+        assert_eq!(
+            notice,
+            Some(Notice::Reload(Some(vec![
+                "about/index.html".into(),
+                "new/index.html".into()
+            ])))
+        );
+        assert_eq!(
+            preview.apply(&good(), (*preview.files).clone(), false),
+            None
+        );
+    }
+
+    #[test]
+    fn a_failed_build_keeps_the_last_good_files_and_recovery_reloads_everything() {
+        let mut preview = Preview::default();
+        preview.apply(&good(), files(&[("index.html", "a")]), false);
+        let notice = preview.apply(&failed(), Files::new(), false);
+        assert!(
+            matches!(&notice, Some(Notice::Problems(p)) if p[0].contains("templates/page.html"))
+        );
+        assert_eq!(preview.files.get("index.html").unwrap(), b"a");
+        assert!(preview.problems.is_some());
+        let notice = preview.apply(&good(), files(&[("index.html", "a")]), false);
+        assert_eq!(notice, Some(Notice::Reload(None)));
+        assert!(preview.problems.is_none());
+    }
+
+    #[test]
+    fn a_css_only_change_renames_the_stylesheet_instead_of_reloading() {
+        let mut preview = Preview::default();
+        preview.apply(
+            &good(),
+            files(&[
+                ("index.html", "style.0123456789.css"),
+                ("style.0123456789.css", "a{}"),
+                ("plain.css", "x"),
+            ]),
+            true,
+        );
+        let notice = preview.apply(
+            &good(),
+            files(&[
+                ("index.html", "style.abcdefabcd.css"),
+                ("style.abcdefabcd.css", "b{}"),
+                ("plain.css", "y"),
+            ]),
+            true,
+        );
+        let Some(Notice::Css(renamed)) = notice else {
+            panic!("{notice:?}")
+        };
+        assert_eq!(renamed["/style.0123456789.css"], "/style.abcdefabcd.css");
+        assert!(renamed["/plain.css"].starts_with("/plain.css?v="));
+    }
+
+    #[test]
+    fn logical_name_drops_only_a_fingerprint() {
+        assert_eq!(logical_name("css/style.0123456789.css"), "css/style.css");
+        assert_eq!(logical_name("style.css"), "style.css");
+        assert_eq!(logical_name("a.b.c.css"), "a.b.c.css");
+    }
+}
