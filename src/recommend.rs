@@ -96,11 +96,14 @@ pub fn recommend(site: &Site) -> (Recommendations, Diagnostics) {
 pub fn rank(candidates: &[Candidate], k: usize, pins: &[usize], today: i32) -> Recommendations {
     use rayon::prelude::*;
     let ranker = Ranker::new(candidates);
+    // Enough site-wide picks that a car page can fill its section even when it is
+    // itself one of them.
+    let mut general = ranker.general(k + 1, pins, today);
     let per_car = (0..candidates.len())
         .into_par_iter()
-        .map(|i| ranker.similar(i, k, pins))
+        .map(|i| ranker.similar(i, k, &general))
         .collect();
-    let general = ranker.general(k, pins, today);
+    general.truncate(k);
     Recommendations { per_car, general }
 }
 
@@ -211,8 +214,9 @@ impl<'a> Ranker<'a> {
         ranker
     }
 
-    /// The `k` cars most like car `i`; pins fill the section when too few are alike.
-    fn similar(&self, i: usize, k: usize, pins: &[usize]) -> Vec<usize> {
+    /// The `k` cars most like car `i`; the site-wide picks fill the section when too
+    /// few are alike.
+    fn similar(&self, i: usize, k: usize, fill: &[usize]) -> Vec<usize> {
         let me = &self.cars[i];
         let mut scored: Vec<(Score, usize)> = Vec::new();
         let mut consider = |bucket: Option<&Vec<usize>>, tier: u8, band_only: bool| {
@@ -256,7 +260,7 @@ impl<'a> Ranker<'a> {
         let mut seen = std::collections::HashSet::new();
         scored.retain(|&(_, j)| seen.insert(j));
         let mut picks = self.spread(scored, k);
-        for &p in pins {
+        for &p in fill {
             if picks.len() >= k {
                 break;
             }
@@ -330,6 +334,9 @@ impl<'a> Ranker<'a> {
     /// Pins first, then recent arrivals priced lowest against their model's median.
     fn general(&self, k: usize, pins: &[usize], today: i32) -> Vec<usize> {
         let mut picks: Vec<usize> = pins.iter().copied().take(k).collect();
+        if picks.len() >= k {
+            return picks;
+        }
         let medians: HashMap<(&str, &str), i64> = self
             .by_model
             .iter()
@@ -416,7 +423,7 @@ mod tests {
         cars[2].vin = Some("WBA8E9G50GNT12345".into());
         let r = Ranker::new(&cars);
         assert_eq!(r.similar(0, 4, &[]), vec![3]);
-        // Pins fill a short section, but never with the car itself.
+        // Site-wide picks fill a short section, but never with the car itself.
         assert_eq!(r.similar(0, 4, &[0, 3]), vec![3]);
     }
 
