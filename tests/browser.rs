@@ -40,6 +40,22 @@ where
     F: FnOnce(Session) -> Fut,
     Fut: std::future::Future<Output = ()>,
 {
+    let site = Fixture::new(FIXTURE);
+    let config = std::fs::read_to_string(site.root().join("config.toml")).unwrap();
+    site.write(
+        "config.toml",
+        &config.replace("minify = false", "minify = true"),
+    );
+    browse(site, BEFORE_COOKIE_CHANGE, test);
+}
+
+/// Builds `site` as of `date`, serves it and runs `test` with a browser, or reports
+/// the skip.
+fn browse<F, Fut>(site: Fixture, date: &str, test: F)
+where
+    F: FnOnce(Session) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
     let (Some(chromium), Some(driver)) = (find_program("chromium"), find_program("chromedriver"))
     else {
         if std::env::var("SHOWROOM_REQUIRE_BROWSER").as_deref() == Ok("1") {
@@ -51,13 +67,7 @@ where
     let _turn = ONE_BROWSER_AT_A_TIME
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
-    let site = Fixture::new(FIXTURE);
-    let config = std::fs::read_to_string(site.root().join("config.toml")).unwrap();
-    site.write(
-        "config.toml",
-        &config.replace("minify = false", "minify = true"),
-    );
-    site.build_clean(BEFORE_COOKIE_CHANGE);
+    site.build_clean(date);
     let server = Server::start(site.output());
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -463,5 +473,72 @@ fn a_policy_change_notice_can_be_dismissed_for_good() {
         s.open("/terms/").await;
         let again = s.client.find(Locator::Css(notice)).await.unwrap();
         assert!(!again.is_displayed().await.unwrap());
+    });
+}
+
+#[test]
+fn the_example_site_filters_its_cars_by_brand_and_price() {
+    browse(Fixture::example(), "2026-11-23", |s| async move {
+        s.open("/cars/").await;
+        let index: Value = serde_json::from_str(
+            &std::fs::read_to_string(s.site.output().join("cars/index.json")).unwrap(),
+        )
+        .unwrap();
+        let columns: Vec<&str> = index["columns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap())
+            .collect();
+        let col = |name: &str| columns.iter().position(|c| *c == name).unwrap();
+        let mut expected: Vec<String> = index["cars"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|car| {
+                car[col("make")] == "BMW" && car[col("price")].as_i64().unwrap() <= 20_000
+            })
+            .map(|car| car[col("path")].as_str().unwrap().to_string())
+            .collect();
+        expected.sort();
+        assert!(!expected.is_empty(), "the example has cheap BMWs");
+
+        let form = s
+            .client
+            .wait()
+            .for_element(Locator::Css("form[data-car-filter]:not([hidden])"));
+        form.await.unwrap();
+        s.client
+            .find(Locator::Css("select[name=make]"))
+            .await
+            .unwrap()
+            .select_by_value("BMW")
+            .await
+            .unwrap();
+        s.client
+            .find(Locator::Css("input[name=max]"))
+            .await
+            .unwrap()
+            .send_keys("20000")
+            .await
+            .unwrap();
+        let shown = "return [...document.querySelectorAll('[data-car-results] .car-card h3 a')]\
+                     .map(a => a.getAttribute('href')).sort()";
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let found: Vec<String> = serde_json::from_value(s.js(shown).await).unwrap();
+            if found == expected {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "shown {found:?}, expected {expected:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let status = s
+            .js("return document.querySelector('[data-filter-status]').textContent")
+            .await;
+        assert_eq!(status, json!(format!("{} cars match", expected.len())));
     });
 }

@@ -96,6 +96,28 @@ impl Fixture {
         Fixture { dir }
     }
 
+    /// A copy of the example marketplace at the repository root.
+    pub fn example() -> Fixture {
+        let repo = repo_root();
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        for part in [
+            "config.toml",
+            "content",
+            "data",
+            "themes",
+            "static",
+            "templates",
+        ] {
+            let from = repo.join(part);
+            if from.is_dir() {
+                copy_dir(&from, &dir.path().join(part));
+            } else if from.is_file() {
+                std::fs::copy(&from, dir.path().join(part)).unwrap();
+            }
+        }
+        Fixture { dir }
+    }
+
     pub fn root(&self) -> &Path {
         self.dir.path()
     }
