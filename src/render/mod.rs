@@ -111,7 +111,7 @@ impl Renderer {
 
 /// Escapes what can break out of text or a quoted attribute. Tera's default also
 /// escapes `/`, which leaves every URL in the output as `&#x2F;cars&#x2F;`.
-fn escape(text: &str) -> String {
+pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 8);
     for c in text.chars() {
         match c {

@@ -35,7 +35,7 @@ pub fn inject(html: &[u8], problems: Option<&[String]>) -> Vec<u8> {
 
 /// The overlay as HTML; problem text comes from user files, so it is escaped.
 pub fn overlay(problems: &[String]) -> String {
-    let list: Vec<String> = problems.iter().map(|p| escape(p)).collect();
+    let list: Vec<String> = problems.iter().map(|p| crate::render::escape(p)).collect();
     format!(
         "<div id=\"showroom-overlay\" style=\"{OVERLAY_STYLE}\"><h2>{OVERLAY_TITLE}</h2><pre>{}</pre></div>",
         list.join("\n")
@@ -48,21 +48,6 @@ pub fn error_page(problems: &[String]) -> Vec<u8> {
     let html = "<!doctype html><html lang=en><meta charset=utf-8>\
 <title>Build failed</title><body></body></html>";
     inject(html.as_bytes(), Some(problems))
-}
-
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// The last match, so a `</body>` quoted inside a page's text does not win.
