@@ -273,12 +273,14 @@ fn car_breadcrumbs(cx: &Inputs, i: usize) -> Vec<(String, String)> {
     let l = &cx.site.inventory.listings[i];
     let mut crumbs = vec![(cx.site.config.title.clone(), "/".to_string())];
     let brand = slug::slugify(&l.make);
-    let model = format!("{brand}/{}", slug::slugify(&l.model));
-    for f in cx.catalog.facets.iter().filter(|f| {
-        (f.kind == FacetKind::Brand && f.path == format!("/cars/brand/{brand}/"))
-            || (f.kind == FacetKind::Model && f.path == format!("/cars/brand/{model}/"))
-    }) {
-        crumbs.push((f.title.clone(), f.path.clone()));
+    let model = slug::slugify(&l.model);
+    for path in [
+        format!("/cars/brand/{brand}/"),
+        format!("/cars/brand/{brand}/{model}/"),
+    ] {
+        if let Some(f) = cx.catalog.facet(&path) {
+            crumbs.push((f.title.clone(), f.path.clone()));
+        }
     }
     crumbs.push((l.title.clone(), cx.catalog.cars[i].path.clone()));
     crumbs

@@ -8,7 +8,7 @@ pub mod view;
 
 use crate::feeds::{Availability, Listing};
 use crate::site::Site;
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// Upper bounds of the price bands, in major units of the car's currency.
 const PRICE_BANDS: [i64; 5] = [5_000, 10_000, 20_000, 35_000, 50_000];
@@ -22,6 +22,8 @@ pub struct Catalog {
     pub facets: Vec<Facet>,
     /// The values the filter form offers, as lower-case Meta codes.
     pub filter_options: FilterOptions,
+    /// Facet index by path, for links from a car to its brand and model lists.
+    by_path: HashMap<String, usize>,
 }
 
 #[derive(Default, serde::Serialize)]
@@ -116,11 +118,17 @@ impl Catalog {
                 .transmission
                 .extend(l.transmission.as_ref().and_then(view::code));
         }
+        let by_path = facets
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.path.clone(), i))
+            .collect();
         Catalog {
             cars,
             listed,
             facets,
             filter_options,
+            by_path,
         }
     }
 
@@ -138,6 +146,11 @@ impl Catalog {
         photos.sort();
         photos.dedup();
         photos
+    }
+
+    /// The list published at `path`, if there is one.
+    pub fn facet(&self, path: &str) -> Option<&Facet> {
+        self.by_path.get(path).map(|&i| &self.facets[i])
     }
 
     /// Brand lists, alphabetical, for the home page grid and list navigation.
