@@ -13,6 +13,7 @@ Needs `hugo` (Debian package) and a release build (`cargo build --release`).
 """
 import argparse
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -56,6 +57,12 @@ def prepare(n, work):
             shutil.copytree(src, os.path.join(site, part))
         elif os.path.isfile(src):
             shutil.copy(src, os.path.join(site, part))
+    # One language, like the Hugo site: extra languages would multiply Showroom's pages.
+    config = os.path.join(site, "config.toml")
+    with open(config, encoding="utf-8") as fh:
+        text = re.sub(r"(?ms)^\[languages\.[^\]]+\].*?(?=^\[|\Z)", "", fh.read())
+    with open(config, "w", encoding="utf-8") as fh:
+        fh.write(text)
     data = os.path.join(site, "data")
     shutil.rmtree(os.path.join(data, "feeds"), ignore_errors=True)
     subprocess.run([sys.executable, os.path.join(SHARED, "gen_feeds.py"), str(n), data],
