@@ -40,6 +40,15 @@ where
     F: FnOnce(Session) -> Fut,
     Fut: std::future::Future<Output = ()>,
 {
+    with_browser_on(FIXTURE, BEFORE_COOKIE_CHANGE, test)
+}
+
+/// Like [`with_browser`], on another fixture built as of `date`.
+fn with_browser_on<F, Fut>(fixture: &str, date: &str, test: F)
+where
+    F: FnOnce(Session) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
     let (Some(chromium), Some(driver)) = (find_program("chromium"), find_program("chromedriver"))
     else {
         if std::env::var("SHOWROOM_REQUIRE_BROWSER").as_deref() == Ok("1") {
@@ -51,13 +60,13 @@ where
     let _turn = ONE_BROWSER_AT_A_TIME
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
-    let site = Fixture::new(FIXTURE);
+    let site = Fixture::new(fixture);
     let config = std::fs::read_to_string(site.root().join("config.toml")).unwrap();
     site.write(
         "config.toml",
         &config.replace("minify = false", "minify = true"),
     );
-    site.build_clean(BEFORE_COOKIE_CHANGE);
+    site.build_clean(date);
     let server = Server::start(site.output());
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -252,6 +261,19 @@ impl Session {
             .unwrap()
     }
 
+    /// The run count once it reaches `expected`, or whatever it is after 5 s: a consented
+    /// script is inserted on click but loads asynchronously, so reading at once races it.
+    async fn analytics_runs_reach(&self, expected: u64) -> u64 {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let runs = self.analytics_runs().await;
+            if runs >= expected || Instant::now() > deadline {
+                return runs;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     async fn click(&self, css: &str) {
         self.client
             .find(Locator::Css(css))
@@ -337,10 +359,10 @@ fn accept_runs_gated_scripts_at_once_and_on_every_later_page() {
         assert_eq!(s.analytics_runs().await, 0);
         s.click(ACCEPT).await;
         assert!(!s.banner_visible().await);
-        assert_eq!(s.analytics_runs().await, 1, "runs at once, once");
+        assert_eq!(s.analytics_runs_reach(1).await, 1, "runs at once, once");
         s.open("/cookies/").await;
         assert!(!s.banner_visible().await);
-        assert_eq!(s.analytics_runs().await, 1);
+        assert_eq!(s.analytics_runs_reach(1).await, 1);
     });
 }
 
@@ -365,7 +387,7 @@ fn settings_offer_one_switch_per_category_and_the_footer_link_reopens_them() {
         s.click("#consent input[name=analytics]").await;
         s.click("[data-consent-action=save]").await;
         assert!(!s.banner_visible().await);
-        assert_eq!(s.analytics_runs().await, 1);
+        assert_eq!(s.analytics_runs_reach(1).await, 1);
         // Withdraw from the footer: the page starts afresh without the script.
         s.click("[data-consent-open]").await;
         assert!(s.banner_visible().await);
@@ -386,7 +408,7 @@ fn a_new_cookie_policy_version_asks_again_and_runs_nothing_until_answered() {
     with_browser(|s| async move {
         s.open("/").await;
         s.click(ACCEPT).await;
-        assert_eq!(s.analytics_runs().await, 1);
+        assert_eq!(s.analytics_runs_reach(1).await, 1);
         s.site.build_clean(AFTER_COOKIE_CHANGE);
         s.open("/").await;
         assert!(
@@ -399,7 +421,7 @@ fn a_new_cookie_policy_version_asks_again_and_runs_nothing_until_answered() {
             "the old consent does not count"
         );
         s.click(ACCEPT).await;
-        assert_eq!(s.analytics_runs().await, 1);
+        assert_eq!(s.analytics_runs_reach(1).await, 1);
         let cookie = s.consent_cookie().await.unwrap();
         assert!(
             cookie.value().contains("v=2027-01-01"),
@@ -427,7 +449,7 @@ fn keyboard_alone_can_reject_and_accept_with_visible_focus() {
         s.tab_to(ACCEPT).await;
         s.press(Key::Enter).await;
         assert!(!s.banner_visible().await);
-        assert_eq!(s.analytics_runs().await, 1);
+        assert_eq!(s.analytics_runs_reach(1).await, 1);
     });
 }
 
@@ -463,5 +485,51 @@ fn a_policy_change_notice_can_be_dismissed_for_good() {
         s.open("/terms/").await;
         let again = s.client.find(Locator::Css(notice)).await.unwrap();
         assert!(!again.is_displayed().await.unwrap());
+    });
+}
+
+#[test]
+fn the_language_switcher_on_a_car_page_lands_on_the_same_car_in_chinese() {
+    with_browser_on("i18n", "2026-11-23", |s| async move {
+        let car = "/cars/byd-han-2022-bravo-b-1/";
+        s.open(car).await;
+        assert_eq!(s.js("return document.documentElement.lang").await, "en");
+        s.click("[data-lang-switch=zh]").await;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while s.js("return location.pathname").await != format!("/zh{car}").as_str() {
+            assert!(Instant::now() < deadline, "the switcher did not navigate");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert_eq!(
+            s.js("return document.documentElement.lang").await,
+            "zh-Hans"
+        );
+        assert_eq!(
+            s.js("return document.querySelector('h1').textContent")
+                .await,
+            "BYD Han EV"
+        );
+        // Without consent to preferences, the choice is not remembered.
+        let lang_cookie =
+            "return document.cookie.split('; ').filter(c => c.startsWith('showroom_lang=')).join()";
+        assert_eq!(s.js(lang_cookie).await, "");
+        s.click(ACCEPT).await;
+        // The consented script is loaded asynchronously; wait for it to bind the switcher.
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while s.js("return [...document.scripts].some(x => x.src.includes('/lang.') && x.type !== 'text/plain')").await != true {
+            assert!(Instant::now() < deadline, "lang.js did not run after consent");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        s.click("[data-lang-switch=en]").await;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while s.js("return location.pathname").await != car {
+            assert!(
+                Instant::now() < deadline,
+                "the switcher did not navigate back"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert_eq!(s.js(lang_cookie).await, "showroom_lang=en");
     });
 }

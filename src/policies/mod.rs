@@ -46,8 +46,8 @@ pub struct Policy {
     /// `content/legal/<name>`, to name the policy in problems.
     pub dir: String,
     pub versions: Vec<PolicyVersion>,
-    /// Translations by language, each as long as `versions` (same index): `None` where
-    /// that version has no translation.
+    /// Translations by language, one list for every language but the default, each as
+    /// long as `versions` (same index): `None` where that version has no translation.
     pub translations: BTreeMap<String, Vec<Option<PolicyVersion>>>,
     /// Index of the version in force on the build date.
     pub in_force: usize,
@@ -336,7 +336,12 @@ fn load_policy(
         let diff = diff::redline(&versions[i - 1].source, &versions[i].source);
         versions[i].diff = diff;
     }
-    let mut translations: BTreeMap<String, Vec<Option<PolicyVersion>>> = BTreeMap::new();
+    // Every other language has a list, so a policy never translated still shows the note.
+    let mut translations: BTreeMap<String, Vec<Option<PolicyVersion>>> = languages
+        .iter()
+        .skip(1)
+        .map(|l| (l.clone(), vec![None; versions.len()]))
+        .collect();
     for (lang, v) in translated {
         let Some(index) = versions.iter().position(|o| o.effective == v.effective) else {
             problems.push(
