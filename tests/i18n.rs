@@ -102,6 +102,10 @@ fn cars_in_chinese_have_translated_labels_local_dates_and_the_suppliers_own_text
     assert!(zh.contains(r#"<time datetime="2026-11-20">2026年11月20日</time>"#));
     assert!(zh.contains("CN¥128,000"));
     assert!(zh.contains("一手车，电池健康。"), "feed text as written");
+    assert!(
+        zh.contains(r#""url":"https://fixture.example/zh/cars/byd-han-2022-bravo-b-1/""#),
+        "structured data names the Chinese page"
+    );
     let en = site.page("cars/bmw-3-series-2019-alpha-a-1/index.html");
     assert!(en.contains(r#"<time datetime="2026-11-10">November 10, 2026</time>"#));
     let zh = site.page("zh/cars/bmw-3-series-2019-alpha-a-1/index.html");
