@@ -240,3 +240,19 @@ fn a_policy_translation_of_a_version_that_does_not_exist_is_an_error() {
     assert_eq!(errors.len(), 1, "{errors:#?}");
     assert!(errors[0].contains("content/legal/privacy/2024-01-01.zh.md"));
 }
+
+#[test]
+fn the_cookie_table_uses_each_cookies_translation_where_there_is_one() {
+    let site = built();
+    let zh = site.page("zh/cookies/index.html");
+    assert!(
+        zh.contains("<td>记住您选择的语言。</td><td>12 个月</td>"),
+        "{zh}"
+    );
+    assert!(
+        zh.contains("<td>Remembers your cookie choice.</td>"),
+        "untranslated stays"
+    );
+    let en = site.page("cookies/index.html");
+    assert!(en.contains("<td>Remembers the language you chose.</td><td>12 months</td>"));
+}

@@ -109,10 +109,11 @@ pub fn insert_page(
     };
     ctx.insert("policy", &view);
     ctx.insert("version", &page);
-    let cookies: Option<&Vec<Cookie>> = policies
+    let cookies: Option<Vec<Cookie>> = policies
         .cookies
         .as_ref()
-        .filter(|_| policy.name == COOKIE_POLICY);
+        .filter(|_| policy.name == COOKIE_POLICY)
+        .map(|list| list.iter().map(|c| c.in_language(lang)).collect());
     ctx.insert("cookies", &cookies);
 }
 
