@@ -193,7 +193,7 @@ fn run<S: Sink>(
     }
 
     let staging = open_output(&site, &mut problems);
-    let globals = Globals::new(&site);
+    let globals = Globals::new(&site, &plan);
     let inputs = Inputs {
         site: &site,
         catalog: &catalog,

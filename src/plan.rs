@@ -1,6 +1,11 @@
 //! Every page the site publishes, as a route: its URL path and what it is made from.
 //! Routes are small; each one's template context is built only when it renders, so a
 //! site of 100 000 cars never holds 100 000 contexts at once.
+//!
+//! Every page exists in every configured language: the default language at `/`, the
+//! others under `/<code>/`. Cars, lists, policies, the 404 page and the Atom feed are the
+//! same data with translated labels; a content page or policy version without a
+//! translation is published in the other language with the default text and a note.
 
 use crate::catalog::view::{self, CarCard};
 use crate::catalog::{self, Catalog, Facet, FacetKind, format, jsonld};
@@ -37,8 +42,12 @@ pub enum RouteKind {
     Atom,
     /// `/sitemap.xml`, pointing at the chunks.
     SitemapIndex,
-    /// One sitemap chunk of at most [`SITEMAP_CHUNK`] URLs.
-    Sitemap(usize),
+    /// One sitemap chunk of at most [`SITEMAP_CHUNK`] URLs of one language: index into
+    /// `Plan::sitemaps`, then chunk number from 0.
+    Sitemap {
+        lang: usize,
+        chunk: usize,
+    },
     Robots,
     NotFound,
 }
@@ -78,8 +87,74 @@ pub struct Inputs<'a> {
 /// Every route of the site in a stable order, and what the sitemap lists.
 pub struct Plan {
     pub routes: Vec<Route>,
-    /// Indexable pages with their last-modified day, in route order.
-    pub sitemap: Vec<(String, Option<String>)>,
+    /// Per language, in `Site::languages` order: indexable pages with their
+    /// last-modified day, in route order.
+    pub sitemaps: Vec<(String, SitemapUrls)>,
+    pub content: ContentIndex,
+    languages: Vec<String>,
+}
+
+/// A sitemap's pages: path and last-modified day.
+pub type SitemapUrls = Vec<(String, Option<String>)>;
+
+/// Content pages grouped by translation: `about.md` and `about.zh.md` share the key
+/// `content/about.md`.
+pub struct ContentIndex {
+    /// Per page (same index as `Site::pages`), its key.
+    keys: Vec<String>,
+    /// Key to the page in each language that has one.
+    by_key: BTreeMap<String, BTreeMap<String, usize>>,
+}
+
+impl ContentIndex {
+    fn new(site: &Site) -> ContentIndex {
+        let mut keys = Vec::with_capacity(site.pages.len());
+        let mut by_key: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
+        for (i, page) in site.pages.iter().enumerate() {
+            let suffix = format!(".{}.md", page.lang);
+            let key = match page.file.strip_suffix(&suffix) {
+                Some(stem) if page.lang != site.config.default_language => format!("{stem}.md"),
+                _ => page.file.clone(),
+            };
+            by_key
+                .entry(key.clone())
+                .or_default()
+                .insert(page.lang.clone(), i);
+            keys.push(key);
+        }
+        ContentIndex { keys, by_key }
+    }
+
+    /// The page shown for `key` in `lang` and its path there: the translation, or the
+    /// default language's page under the language's prefix. `None` when neither exists.
+    fn resolve(&self, site: &Site, key: &str, lang: &str) -> Option<(usize, String)> {
+        let versions = self.by_key.get(key)?;
+        if let Some(&i) = versions.get(lang) {
+            return Some((i, site.pages[i].path.clone()));
+        }
+        let &i = versions.get(&site.config.default_language)?;
+        Some((
+            i,
+            format!("{}{}", site.lang_prefix(lang), site.pages[i].path),
+        ))
+    }
+
+    /// Keys of the pages (not sections) in the folder of the section with `key`.
+    fn children<'a>(&'a self, key: &'a str) -> impl Iterator<Item = &'a str> {
+        let dir = key.strip_suffix("_index.md").unwrap_or(key);
+        self.by_key.keys().map(String::as_str).filter(move |k| {
+            k.strip_prefix(dir)
+                .is_some_and(|rest| !rest.contains('/') && rest != "_index.md")
+        })
+    }
+}
+
+/// One language version of a page, for `hreflang` links and the language switcher.
+#[derive(Serialize)]
+struct Alternate {
+    lang: String,
+    path: String,
+    url: String,
 }
 
 impl Route {
@@ -140,20 +215,28 @@ impl Route {
     pub fn body(&self, cx: &Inputs) -> Body {
         let site = cx.site;
         let mut ctx = cx.globals.base(&self.lang).clone();
+        let prefix = site.lang_prefix(&self.lang);
         ctx.insert("path", &self.path);
         ctx.insert("permalink", &site.config.absolute_url(&self.path));
+        let alternates = self.alternates(cx);
+        let x_default = alternates
+            .iter()
+            .find(|a| a.lang == site.config.default_language)
+            .map(|a| a.url.clone());
+        ctx.insert("alternates", &alternates);
+        ctx.insert("x_default", &x_default);
         match self.kind {
             RouteKind::Content(i) => {
                 let page = &site.pages[i];
-                ctx.insert("page", &PageView::full(page));
+                ctx.insert("page", &PageView::full(page, &self.path));
+                ctx.insert("fallback", &(page.lang != self.lang));
                 if page.kind != PageKind::Page {
-                    let children: Vec<PageView> = site
-                        .pages
-                        .iter()
-                        .filter(|p| {
-                            p.kind == PageKind::Page && p.parent == page.path && p.lang == page.lang
-                        })
-                        .map(PageView::summary)
+                    let content = &cx.plan.content;
+                    let children: Vec<PageView> = content
+                        .children(&content.keys[i])
+                        .filter_map(|key| content.resolve(site, key, &self.lang))
+                        .filter(|(c, _)| site.pages[*c].kind == PageKind::Page)
+                        .map(|(c, path)| PageView::summary(&site.pages[c], path))
                         .collect();
                     ctx.insert("pages", &children);
                 }
@@ -167,7 +250,7 @@ impl Route {
                         .map(|&i| view::card(site, cx.catalog, i))
                         .collect();
                     ctx.insert("newest", &newest);
-                    ctx.insert("brands", &brand_links(cx.catalog));
+                    ctx.insert("brands", &brand_links(cx.catalog, &prefix));
                     ctx.insert("total_cars", &cx.catalog.listed.len());
                 }
                 Body::ContentTemplate(page.template().to_string(), ctx)
@@ -183,24 +266,29 @@ impl Route {
                     policy,
                     version,
                     archive,
+                    &self.lang,
+                    &prefix,
                 );
                 insert_recommended(cx, &cx.recommended.general, &mut ctx);
                 Body::Template("policy.html", ctx)
             }
             RouteKind::Car(i) => {
-                let crumbs = car_breadcrumbs(cx, i);
+                let crumbs = car_breadcrumbs(cx, i, &self.lang);
                 ctx.insert("car", &view::page(site, cx.catalog, i));
                 insert_recommended(cx, cx.recommended.for_car(i), &mut ctx);
                 ctx.insert("jsonld", &jsonld::car(site, cx.catalog, i, &crumbs));
                 let crumbs: Vec<MenuItem> = crumbs
                     .iter()
-                    .map(|(title, path)| MenuItem { title, path })
+                    .map(|(title, path)| MenuItem {
+                        title,
+                        path: path.into(),
+                    })
                     .collect();
                 ctx.insert("breadcrumbs", &crumbs);
                 Body::Template("cars/car.html", ctx)
             }
             RouteKind::CarList { facet, page } => {
-                list_context(cx, facet, page, &mut ctx);
+                list_context(cx, facet, page, &prefix, &mut ctx);
                 Body::Template("cars/list.html", ctx)
             }
             RouteKind::SearchIndex => Body::Text(search_index(site, cx.catalog)),
@@ -212,7 +300,9 @@ impl Route {
                     .take(ATOM_ENTRIES)
                     .map(|&i| AtomEntry {
                         car: view::card(site, cx.catalog, i),
-                        url: site.config.absolute_url(&cx.catalog.cars[i].path),
+                        url: site
+                            .config
+                            .absolute_url(&format!("{prefix}{}", cx.catalog.cars[i].path)),
                         updated: site.inventory.listings[i].updated.to_string(),
                     })
                     .collect();
@@ -226,19 +316,23 @@ impl Route {
                 Body::Template("atom.xml", ctx)
             }
             RouteKind::SitemapIndex => {
-                let chunks: Vec<String> =
-                    (1..=cx.plan.sitemap.len().div_ceil(SITEMAP_CHUNK).max(1))
-                        .map(|n| site.config.absolute_url(&format!("/sitemap-{n}.xml")))
-                        .collect();
+                let chunks: Vec<String> = cx
+                    .plan
+                    .sitemaps
+                    .iter()
+                    .flat_map(|(lang, entries)| {
+                        (1..=sitemap_chunks(entries)).map(move |n| sitemap_path(lang, n))
+                    })
+                    .map(|path| site.config.absolute_url(&path))
+                    .collect();
                 ctx.insert("sitemaps", &chunks);
                 Body::Template("sitemap_index.xml", ctx)
             }
-            RouteKind::Sitemap(n) => {
-                let entries: Vec<SitemapEntry> = cx
-                    .plan
-                    .sitemap
+            RouteKind::Sitemap { lang, chunk } => {
+                let entries: Vec<SitemapEntry> = cx.plan.sitemaps[lang]
+                    .1
                     .iter()
-                    .skip(n * SITEMAP_CHUNK)
+                    .skip(chunk * SITEMAP_CHUNK)
                     .take(SITEMAP_CHUNK)
                     .map(|(path, lastmod)| SitemapEntry {
                         loc: site.config.absolute_url(path),
@@ -260,6 +354,52 @@ impl Route {
     }
 }
 
+impl Route {
+    /// This page in every language it exists in, the route's own included; empty for
+    /// files that are not pages (feeds of record, sitemaps, robots.txt).
+    fn alternates(&self, cx: &Inputs) -> Vec<Alternate> {
+        let site = cx.site;
+        let plan = cx.plan;
+        let alternate = |lang: &str, path: String| Alternate {
+            lang: lang.to_string(),
+            url: site.config.absolute_url(&path),
+            path,
+        };
+        match self.kind {
+            RouteKind::Content(i) => plan
+                .languages
+                .iter()
+                .filter_map(|lang| {
+                    let (_, path) = plan.content.resolve(site, &plan.content.keys[i], lang)?;
+                    Some(alternate(lang, path))
+                })
+                .collect(),
+            RouteKind::Policy { .. }
+            | RouteKind::Car(_)
+            | RouteKind::CarList { .. }
+            | RouteKind::NotFound => {
+                let own = site.lang_prefix(&self.lang);
+                let base = self.path.strip_prefix(&own).unwrap_or(&self.path);
+                plan.languages
+                    .iter()
+                    .map(|lang| alternate(lang, format!("{}{base}", site.lang_prefix(lang))))
+                    .collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// How many chunk files a language's sitemap needs (at least one).
+fn sitemap_chunks(entries: &[(String, Option<String>)]) -> usize {
+    entries.len().div_ceil(SITEMAP_CHUNK).max(1)
+}
+
+/// `/sitemap-zh-1.xml`: chunk `n` (from 1) of a language's sitemap.
+fn sitemap_path(lang: &str, n: usize) -> String {
+    format!("/sitemap-{lang}-{n}.xml")
+}
+
 /// The cards of a Recommended Cars section.
 fn insert_recommended(cx: &Inputs, cars: &[usize], ctx: &mut Context) {
     let cards: Vec<CarCard> = cars
@@ -269,9 +409,17 @@ fn insert_recommended(cx: &Inputs, cars: &[usize], ctx: &mut Context) {
     ctx.insert("recommended", &cards);
 }
 
-fn car_breadcrumbs(cx: &Inputs, i: usize) -> Vec<(String, String)> {
+fn car_breadcrumbs(cx: &Inputs, i: usize, lang: &str) -> Vec<(String, String)> {
     let l = &cx.site.inventory.listings[i];
-    let mut crumbs = vec![(cx.site.config.title.clone(), "/".to_string())];
+    let prefix = cx.site.lang_prefix(lang);
+    let title = cx
+        .site
+        .config
+        .languages
+        .get(lang)
+        .and_then(|l| l.title.clone())
+        .unwrap_or_else(|| cx.site.config.title.clone());
+    let mut crumbs = vec![(title, format!("{prefix}/"))];
     let brand = slug::slugify(&l.make);
     let model = slug::slugify(&l.model);
     for path in [
@@ -279,10 +427,13 @@ fn car_breadcrumbs(cx: &Inputs, i: usize) -> Vec<(String, String)> {
         format!("/cars/brand/{brand}/{model}/"),
     ] {
         if let Some(f) = cx.catalog.facet(&path) {
-            crumbs.push((f.title.clone(), f.path.clone()));
+            crumbs.push((f.title.clone(), format!("{prefix}{}", f.path)));
         }
     }
-    crumbs.push((l.title.clone(), cx.catalog.cars[i].path.clone()));
+    crumbs.push((
+        l.title.clone(),
+        format!("{prefix}{}", cx.catalog.cars[i].path),
+    ));
     crumbs
 }
 
@@ -290,19 +441,20 @@ fn car_breadcrumbs(cx: &Inputs, i: usize) -> Vec<(String, String)> {
 struct FacetLink<'a> {
     title: &'a str,
     kind: &'static str,
-    path: &'a str,
+    path: String,
     count: usize,
 }
 
-fn brand_links(catalog: &Catalog) -> Vec<FacetLink<'_>> {
-    catalog.brands().map(facet_link).collect()
+fn brand_links<'a>(catalog: &'a Catalog, prefix: &str) -> Vec<FacetLink<'a>> {
+    catalog.brands().map(|f| facet_link(f, prefix)).collect()
 }
 
-fn facet_link(f: &Facet) -> FacetLink<'_> {
+/// A link to a list, under the page language's `prefix`.
+fn facet_link<'a>(f: &'a Facet, prefix: &str) -> FacetLink<'a> {
     FacetLink {
         title: &f.title,
         kind: f.kind.name(),
-        path: &f.path,
+        path: format!("{prefix}{}", f.path),
         count: f.cars.len(),
     }
 }
@@ -318,7 +470,7 @@ struct Paginator {
     next: Option<String>,
 }
 
-fn list_context(cx: &Inputs, facet_index: usize, page: usize, ctx: &mut Context) {
+fn list_context(cx: &Inputs, facet_index: usize, page: usize, prefix: &str, ctx: &mut Context) {
     let facet = &cx.catalog.facets[facet_index];
     let per_page = cx.site.config.paginate_by;
     let pages = facet.pages(per_page);
@@ -338,25 +490,27 @@ fn list_context(cx: &Inputs, facet_index: usize, page: usize, ctx: &mut Context)
             total: facet.cars.len(),
             first_item,
             last_item: first_item + cars.len().saturating_sub(1),
-            prev: (page > 1).then(|| facet.page_path(page - 1)),
-            next: (page < pages).then(|| facet.page_path(page + 1)),
+            prev: (page > 1).then(|| format!("{prefix}{}", facet.page_path(page - 1))),
+            next: (page < pages).then(|| format!("{prefix}{}", facet.page_path(page + 1))),
         },
     );
     ctx.insert("cars", &cars);
-    ctx.insert("list", &facet_link(facet));
+    ctx.insert("list", &facet_link(facet, prefix));
     ctx.insert(
         "parent",
-        &facet.parent.map(|p| facet_link(&cx.catalog.facets[p])),
+        &facet
+            .parent
+            .map(|p| facet_link(&cx.catalog.facets[p], prefix)),
     );
     let models: Vec<FacetLink> = cx
         .catalog
         .facets
         .iter()
         .filter(|f| f.parent == Some(facet_index))
-        .map(facet_link)
+        .map(|f| facet_link(f, prefix))
         .collect();
     ctx.insert("models", &models);
-    ctx.insert("brands", &brand_links(cx.catalog));
+    ctx.insert("brands", &brand_links(cx.catalog, prefix));
     // The filter script narrows `/cars/` and brand lists; brand lists start on their brand.
     let filter_make = match facet.kind {
         FacetKind::All => Some(""),
@@ -425,7 +579,9 @@ fn search_index(site: &Site, catalog: &Catalog) -> String {
 struct PageView<'a> {
     title: &'a str,
     description: Option<&'a str>,
-    path: &'a str,
+    /// Where this page is shown: its own path, or under another language's prefix when
+    /// it stands in for a missing translation.
+    path: String,
     date: Option<String>,
     updated: Option<String>,
     content: &'a str,
@@ -433,11 +589,11 @@ struct PageView<'a> {
 }
 
 impl<'a> PageView<'a> {
-    fn full(page: &'a Page) -> Self {
+    fn full(page: &'a Page, path: &str) -> Self {
         PageView {
             title: &page.front.title,
             description: page.front.description.as_deref(),
-            path: &page.path,
+            path: path.to_string(),
             date: page.front.date.map(|d| d.0.to_string()),
             updated: page.front.updated.map(|d| d.0.to_string()),
             content: &page.html,
@@ -445,10 +601,11 @@ impl<'a> PageView<'a> {
         }
     }
 
-    fn summary(page: &'a Page) -> Self {
+    fn summary(page: &'a Page, path: String) -> Self {
         PageView {
             content: "",
-            ..PageView::full(page)
+            path,
+            ..PageView::full(page, "")
         }
     }
 }
@@ -456,7 +613,7 @@ impl<'a> PageView<'a> {
 #[derive(Serialize)]
 struct MenuItem<'a> {
     title: &'a str,
-    path: &'a str,
+    path: std::borrow::Cow<'a, str>,
 }
 
 /// What every page of one language shares: site settings and the menu.
@@ -465,27 +622,34 @@ pub struct Globals {
 }
 
 impl Globals {
-    pub fn new(site: &Site) -> Globals {
+    pub fn new(site: &Site, plan: &Plan) -> Globals {
         let config = &site.config;
         let mut by_lang = HashMap::new();
         for lang in site.languages() {
-            let mut menu: Vec<&Page> = site
-                .pages
-                .iter()
-                .filter(|p| p.front.in_menu && p.lang == lang)
+            // Every menu page in this language: translated, or the default one standing in.
+            let mut menu: Vec<(&Page, String)> = plan
+                .content
+                .by_key
+                .keys()
+                .filter_map(|key| plan.content.resolve(site, key, &lang))
+                .map(|(i, path)| (&site.pages[i], path))
+                .filter(|(p, _)| p.front.in_menu)
                 .collect();
-            menu.sort_by_key(|p| (p.front.weight, p.path.as_str()));
+            menu.sort_by(|(a, pa), (b, pb)| (a.front.weight, pa).cmp(&(b.front.weight, pb)));
             let menu: Vec<MenuItem> = menu
-                .iter()
-                .map(|p| MenuItem {
+                .into_iter()
+                .map(|(p, path)| MenuItem {
                     title: &p.front.title,
-                    path: &p.path,
+                    path: path.into(),
                 })
                 .collect();
+            let prefix = site.lang_prefix(&lang);
             let translated = config.languages.get(&lang);
             let mut ctx = Context::new();
             ctx.insert("lang", &lang);
             ctx.insert("default_lang", &config.default_language);
+            ctx.insert("prefix", &prefix);
+            ctx.insert("fallback", &false);
             ctx.insert(
                 "site",
                 &serde_json::json!({
@@ -499,7 +663,13 @@ impl Globals {
                     "menu": menu,
                 }),
             );
-            crate::policies::view::insert_globals(&mut ctx, &site.policies, site.date);
+            crate::policies::view::insert_globals(
+                &mut ctx,
+                &site.policies,
+                site.date,
+                &lang,
+                &prefix,
+            );
             by_lang.insert(lang, ctx);
         }
         Globals { by_lang }
@@ -513,7 +683,9 @@ impl Globals {
 /// Every route of the site, in a stable order. Two routes with one path is an error
 /// naming both sources.
 pub fn plan(site: &Site, catalog: &Catalog) -> (Plan, Diagnostics) {
-    let lang = || site.config.default_language.clone();
+    let languages = site.languages();
+    let default_lang = &site.config.default_language;
+    let content = ContentIndex::new(site);
     let mut routes = Vec::new();
     for (i, page) in site.pages.iter().enumerate() {
         routes.push(Route {
@@ -522,65 +694,81 @@ pub fn plan(site: &Site, catalog: &Catalog) -> (Plan, Diagnostics) {
             kind: RouteKind::Content(i),
         });
     }
-    for (p, policy) in site.policies.list.iter().enumerate() {
-        let route = |path, version, archive| Route {
-            path,
-            lang: lang(),
-            kind: RouteKind::Policy {
+    // Untranslated pages stand in for their translation, with a note.
+    for lang in languages.iter().skip(1) {
+        for versions in content.by_key.values() {
+            if let (None, Some(&i)) = (versions.get(lang), versions.get(default_lang)) {
+                routes.push(Route {
+                    path: format!("{}{}", site.lang_prefix(lang), site.pages[i].path),
+                    lang: lang.clone(),
+                    kind: RouteKind::Content(i),
+                });
+            }
+        }
+    }
+    for lang in &languages {
+        let prefix = site.lang_prefix(lang);
+        let route = |path: String, kind| Route {
+            path: format!("{prefix}{path}"),
+            lang: lang.clone(),
+            kind,
+        };
+        for (p, policy) in site.policies.list.iter().enumerate() {
+            let kind = |version, archive| RouteKind::Policy {
                 policy: p,
                 version,
                 archive,
-            },
-        };
-        routes.push(route(policy.path(), policy.in_force, false));
-        for (v, version) in policy.versions.iter().enumerate() {
-            routes.push(route(policy.version_path(version), v, true));
+            };
+            routes.push(route(policy.path(), kind(policy.in_force, false)));
+            for (v, version) in policy.versions.iter().enumerate() {
+                routes.push(route(policy.version_path(version), kind(v, true)));
+            }
         }
-    }
-    for (facet, f) in catalog.facets.iter().enumerate() {
-        for page in 1..=f.pages(site.config.paginate_by) {
-            routes.push(Route {
-                path: f.page_path(page),
-                lang: lang(),
-                kind: RouteKind::CarList { facet, page },
-            });
+        for (facet, f) in catalog.facets.iter().enumerate() {
+            for page in 1..=f.pages(site.config.paginate_by) {
+                routes.push(route(f.page_path(page), RouteKind::CarList { facet, page }));
+            }
         }
-    }
-    for (i, car) in catalog.cars.iter().enumerate() {
-        routes.push(Route {
-            path: car.path.clone(),
-            lang: lang(),
-            kind: RouteKind::Car(i),
-        });
+        for (i, car) in catalog.cars.iter().enumerate() {
+            routes.push(route(car.path.clone(), RouteKind::Car(i)));
+        }
+        routes.push(route("/cars/atom.xml".into(), RouteKind::Atom));
+        routes.push(route("/404.html".into(), RouteKind::NotFound));
     }
     for (path, kind) in [
         ("/cars/index.json", RouteKind::SearchIndex),
-        ("/cars/atom.xml", RouteKind::Atom),
         ("/robots.txt", RouteKind::Robots),
-        ("/404.html", RouteKind::NotFound),
     ] {
         routes.push(Route {
             path: path.into(),
-            lang: lang(),
+            lang: default_lang.clone(),
             kind,
         });
     }
-    let sitemap: Vec<(String, Option<String>)> = routes
+    let sitemaps: Vec<(String, SitemapUrls)> = languages
         .iter()
-        .filter(|r| r.indexable(site))
-        .map(|r| (r.path.clone(), r.lastmod(site)))
+        .map(|lang| {
+            let entries = routes
+                .iter()
+                .filter(|r| &r.lang == lang && r.indexable(site))
+                .map(|r| (r.path.clone(), r.lastmod(site)))
+                .collect();
+            (lang.clone(), entries)
+        })
         .collect();
     routes.push(Route {
         path: "/sitemap.xml".into(),
-        lang: lang(),
+        lang: default_lang.clone(),
         kind: RouteKind::SitemapIndex,
     });
-    for n in 0..sitemap.len().div_ceil(SITEMAP_CHUNK).max(1) {
-        routes.push(Route {
-            path: format!("/sitemap-{}.xml", n + 1),
-            lang: lang(),
-            kind: RouteKind::Sitemap(n),
-        });
+    for (l, (lang, entries)) in sitemaps.iter().enumerate() {
+        for chunk in 0..sitemap_chunks(entries) {
+            routes.push(Route {
+                path: sitemap_path(lang, chunk + 1),
+                lang: lang.clone(),
+                kind: RouteKind::Sitemap { lang: l, chunk },
+            });
+        }
     }
 
     let mut problems = Diagnostics::default();
@@ -597,5 +785,11 @@ pub fn plan(site: &Site, catalog: &Catalog) -> (Plan, Diagnostics) {
             );
         }
     }
-    (Plan { routes, sitemap }, problems)
+    let plan = Plan {
+        routes,
+        sitemaps,
+        content,
+        languages,
+    };
+    (plan, problems)
 }

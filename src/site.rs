@@ -59,7 +59,8 @@ impl Site {
         );
         problems.extend(feed_problems);
         problems.extend(page_problems);
-        let (policies, policy_problems) = policies::load(root, &config.policies, options.date);
+        let (policies, policy_problems) =
+            policies::load(root, &config.policies, &languages, options.date);
         problems.extend(policy_problems);
         let site = Site {
             root: root.to_path_buf(),
@@ -75,6 +76,16 @@ impl Site {
     /// The default language first, then the others in configuration order.
     pub fn languages(&self) -> Vec<String> {
         languages(&self.config)
+    }
+
+    /// What a language's URLs start with: nothing for the default language, `/zh` for
+    /// `zh`.
+    pub fn lang_prefix(&self, lang: &str) -> String {
+        if lang == self.config.default_language {
+            String::new()
+        } else {
+            format!("/{lang}")
+        }
     }
 
     pub fn theme_dir(&self) -> PathBuf {

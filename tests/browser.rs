@@ -49,6 +49,21 @@ where
     browse(site, BEFORE_COOKIE_CHANGE, test);
 }
 
+/// Like [`with_browser`], on another fixture built as of `date`.
+fn with_browser_on<F, Fut>(fixture: &str, date: &str, test: F)
+where
+    F: FnOnce(Session) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let site = Fixture::new(fixture);
+    let config = std::fs::read_to_string(site.root().join("config.toml")).unwrap();
+    site.write(
+        "config.toml",
+        &config.replace("minify = false", "minify = true"),
+    );
+    browse(site, date, test);
+}
+
 /// Builds `site` as of `date`, serves it and runs `test` with a browser, or reports
 /// the skip.
 fn browse<F, Fut>(site: Fixture, date: &str, test: F)
@@ -262,6 +277,19 @@ impl Session {
             .unwrap()
     }
 
+    /// The run count once it reaches `expected`, or whatever it is after 5 s: a consented
+    /// script is inserted on click but loads asynchronously, so reading at once races it.
+    async fn analytics_runs_reach(&self, expected: u64) -> u64 {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let runs = self.analytics_runs().await;
+            if runs >= expected || Instant::now() > deadline {
+                return runs;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     async fn click(&self, css: &str) {
         self.client
             .find(Locator::Css(css))
@@ -347,10 +375,10 @@ fn accept_runs_gated_scripts_at_once_and_on_every_later_page() {
         assert_eq!(s.analytics_runs().await, 0);
         s.click(ACCEPT).await;
         assert!(!s.banner_visible().await);
-        assert_eq!(s.analytics_runs().await, 1, "runs at once, once");
+        assert_eq!(s.analytics_runs_reach(1).await, 1, "runs at once, once");
         s.open("/cookies/").await;
         assert!(!s.banner_visible().await);
-        assert_eq!(s.analytics_runs().await, 1);
+        assert_eq!(s.analytics_runs_reach(1).await, 1);
     });
 }
 
@@ -375,7 +403,7 @@ fn settings_offer_one_switch_per_category_and_the_footer_link_reopens_them() {
         s.click("#consent input[name=analytics]").await;
         s.click("[data-consent-action=save]").await;
         assert!(!s.banner_visible().await);
-        assert_eq!(s.analytics_runs().await, 1);
+        assert_eq!(s.analytics_runs_reach(1).await, 1);
         // Withdraw from the footer: the page starts afresh without the script.
         s.click("[data-consent-open]").await;
         assert!(s.banner_visible().await);
@@ -396,7 +424,7 @@ fn a_new_cookie_policy_version_asks_again_and_runs_nothing_until_answered() {
     with_browser(|s| async move {
         s.open("/").await;
         s.click(ACCEPT).await;
-        assert_eq!(s.analytics_runs().await, 1);
+        assert_eq!(s.analytics_runs_reach(1).await, 1);
         s.site.build_clean(AFTER_COOKIE_CHANGE);
         s.open("/").await;
         assert!(
@@ -409,7 +437,7 @@ fn a_new_cookie_policy_version_asks_again_and_runs_nothing_until_answered() {
             "the old consent does not count"
         );
         s.click(ACCEPT).await;
-        assert_eq!(s.analytics_runs().await, 1);
+        assert_eq!(s.analytics_runs_reach(1).await, 1);
         let cookie = s.consent_cookie().await.unwrap();
         assert!(
             cookie.value().contains("v=2027-01-01"),
@@ -437,7 +465,7 @@ fn keyboard_alone_can_reject_and_accept_with_visible_focus() {
         s.tab_to(ACCEPT).await;
         s.press(Key::Enter).await;
         assert!(!s.banner_visible().await);
-        assert_eq!(s.analytics_runs().await, 1);
+        assert_eq!(s.analytics_runs_reach(1).await, 1);
     });
 }
 
@@ -540,5 +568,51 @@ fn the_example_site_filters_its_cars_by_brand_and_price() {
             .js("return document.querySelector('[data-filter-status]').textContent")
             .await;
         assert_eq!(status, json!(format!("{} cars match", expected.len())));
+    });
+}
+
+#[test]
+fn the_language_switcher_on_a_car_page_lands_on_the_same_car_in_chinese() {
+    with_browser_on("i18n", "2026-11-23", |s| async move {
+        let car = "/cars/byd-han-2022-bravo-b-1/";
+        s.open(car).await;
+        assert_eq!(s.js("return document.documentElement.lang").await, "en");
+        s.click("[data-lang-switch=zh]").await;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while s.js("return location.pathname").await != format!("/zh{car}").as_str() {
+            assert!(Instant::now() < deadline, "the switcher did not navigate");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert_eq!(
+            s.js("return document.documentElement.lang").await,
+            "zh-Hans"
+        );
+        assert_eq!(
+            s.js("return document.querySelector('h1').textContent")
+                .await,
+            "BYD Han EV"
+        );
+        // Without consent to preferences, the choice is not remembered.
+        let lang_cookie =
+            "return document.cookie.split('; ').filter(c => c.startsWith('showroom_lang=')).join()";
+        assert_eq!(s.js(lang_cookie).await, "");
+        s.click(ACCEPT).await;
+        // The consented script is loaded asynchronously; wait for it to bind the switcher.
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while s.js("return [...document.scripts].some(x => x.src.includes('/lang.') && x.type !== 'text/plain')").await != true {
+            assert!(Instant::now() < deadline, "lang.js did not run after consent");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        s.click("[data-lang-switch=en]").await;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while s.js("return location.pathname").await != car {
+            assert!(
+                Instant::now() < deadline,
+                "the switcher did not navigate back"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert_eq!(s.js(lang_cookie).await, "showroom_lang=en");
     });
 }

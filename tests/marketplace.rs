@@ -223,10 +223,10 @@ fn the_sitemap_lists_every_indexable_page_with_lastmod() {
     let index = read(public.join("sitemap.xml"));
     assert!(index.contains("<sitemapindex"), "{index}");
     assert!(
-        index.contains("<loc>https://market.example/sitemap-1.xml</loc>"),
+        index.contains("<loc>https://market.example/sitemap-en-1.xml</loc>"),
         "{index}"
     );
-    let chunk = read(public.join("sitemap-1.xml"));
+    let chunk = read(public.join("sitemap-en-1.xml"));
     let locs: BTreeSet<String> = chunk
         .split("<loc>")
         .skip(1)

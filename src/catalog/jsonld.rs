@@ -6,11 +6,12 @@ use crate::feeds::{Availability, MileageUnit, VehicleState};
 use crate::site::Site;
 use serde_json::{Value, json};
 
-/// The JSON-LD for car `i`, safe to place inside a `<script>` element.
+/// The JSON-LD for car `i`, safe to place inside a `<script>` element. The last crumb is
+/// the page itself, in the page's language (`/zh/cars/…/`), and gives the car's URL.
 pub fn car(site: &Site, catalog: &Catalog, i: usize, crumbs: &[(String, String)]) -> String {
     let l = &site.inventory.listings[i];
     let config = &site.config;
-    let url = config.absolute_url(&catalog.cars[i].path);
+    let url = config.absolute_url(crumbs.last().map_or(&catalog.cars[i].path, |(_, p)| p));
     let seller = view::supplier_of(site, l).map_or(l.supplier.as_str(), |s| s.name.as_str());
     let mut car = json!({
         "@type": "Car",

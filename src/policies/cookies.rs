@@ -4,6 +4,7 @@
 
 use crate::diagnostics::{Diagnostics, Problem, line_of_offset};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 pub const FILE: &str = "data/cookies.toml";
@@ -47,6 +48,32 @@ pub struct Cookie {
     pub purpose: String,
     /// How long it lasts, as visitors should read it ("6 months", "session").
     pub expiry: String,
+    /// The visitor-facing fields in other languages (`[cookies.translations.zh]`); a
+    /// field left out shows the default language's.
+    #[serde(default, skip_serializing)]
+    pub translations: BTreeMap<String, CookieText>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CookieText {
+    pub provider: Option<String>,
+    pub purpose: Option<String>,
+    pub expiry: Option<String>,
+}
+
+impl Cookie {
+    /// The cookie as the policy table shows it in `lang`.
+    pub fn in_language(&self, lang: &str) -> Cookie {
+        let text = self.translations.get(lang).cloned().unwrap_or_default();
+        Cookie {
+            provider: text.provider.unwrap_or_else(|| self.provider.clone()),
+            purpose: text.purpose.unwrap_or_else(|| self.purpose.clone()),
+            expiry: text.expiry.unwrap_or_else(|| self.expiry.clone()),
+            translations: BTreeMap::new(),
+            ..self.clone()
+        }
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]

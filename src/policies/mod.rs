@@ -3,8 +3,13 @@
 //! versions are announced ahead of time. Dates decide everything, so they are checked
 //! hard: a policy with a wrong date is worse than no page at all.
 //!
+//! A version may be translated: `<YYYY-MM-DD>.<lang>.md` beside it, for a language of
+//! `[languages]`, holds the same version's text in that language (its own title, summary
+//! and body; the same `effective` date). A language without one shows the default text.
+//!
 //! Checks, each an error naming the file (and the line and field where there is one):
-//! a file name that is not `<YYYY-MM-DD>.md`; a policy folder name that is not a URL
+//! a file name that is not `<YYYY-MM-DD>.md` or `<YYYY-MM-DD>.<lang>.md`; a translation
+//! without the version it translates; a policy folder name that is not a URL
 //! slug; unreadable or malformed front matter; a missing `title`, `effective`, `updated`
 //! or `summary`; a date that is not a plain date; `effective` that differs from the
 //! file's name; `updated` after the build date; two versions with one `effective` date;
@@ -25,6 +30,7 @@ use crate::config::PoliciesConfig;
 use crate::content;
 use crate::diagnostics::{Diagnostics, Problem};
 use jiff::civil::Date;
+use std::collections::BTreeMap;
 use std::path::Path;
 
 /// Policies every marketplace site is expected to publish.
@@ -40,6 +46,9 @@ pub struct Policy {
     /// `content/legal/<name>`, to name the policy in problems.
     pub dir: String,
     pub versions: Vec<PolicyVersion>,
+    /// Translations by language, one list for every language but the default, each as
+    /// long as `versions` (same index): `None` where that version has no translation.
+    pub translations: BTreeMap<String, Vec<Option<PolicyVersion>>>,
     /// Index of the version in force on the build date.
     pub in_force: usize,
 }
@@ -51,6 +60,18 @@ impl Policy {
 
     pub fn version_path(&self, version: &PolicyVersion) -> String {
         format!("/{}/versions/{}/", self.name, version.effective)
+    }
+
+    /// Version `index` in `lang`: its translation when there is one, else the default
+    /// text; the flag says whether it is translated (always true for the default language).
+    pub fn text(&self, index: usize, lang: &str) -> (&PolicyVersion, bool) {
+        match self.translations.get(lang) {
+            Some(list) => match &list[index] {
+                Some(v) => (v, true),
+                None => (&self.versions[index], false),
+            },
+            None => (&self.versions[index], true),
+        }
     }
 
     pub fn current(&self) -> &PolicyVersion {
@@ -101,7 +122,12 @@ impl Policies {
 }
 
 /// Reads every policy folder and the cookie inventory, as of `date`.
-pub fn load(root: &Path, config: &PoliciesConfig, date: Date) -> (Policies, Diagnostics) {
+pub fn load(
+    root: &Path,
+    config: &PoliciesConfig,
+    languages: &[String],
+    date: Date,
+) -> (Policies, Diagnostics) {
     let mut problems = Diagnostics::default();
     let legal = format!("{}/{}", content::DIR, content::LEGAL_DIR);
     let mut policies = Policies::default();
@@ -137,7 +163,16 @@ pub fn load(root: &Path, config: &PoliciesConfig, date: Date) -> (Policies, Diag
             );
             continue;
         }
-        if let Some(policy) = load_policy(entry.path(), name, dir, config, date, &mut problems) {
+        let found = load_policy(
+            entry.path(),
+            name,
+            dir,
+            config,
+            languages,
+            date,
+            &mut problems,
+        );
+        if let Some(policy) = found {
             policies.list.push(policy);
         }
     }
@@ -172,10 +207,12 @@ fn load_policy(
     name: String,
     dir: String,
     config: &PoliciesConfig,
+    languages: &[String],
     date: Date,
     problems: &mut Diagnostics,
 ) -> Option<Policy> {
     let mut versions: Vec<PolicyVersion> = Vec::new();
+    let mut translated: Vec<(String, PolicyVersion)> = Vec::new();
     let mut had_errors = false;
     for entry in walkdir::WalkDir::new(path)
         .min_depth(1)
@@ -189,13 +226,21 @@ fn load_policy(
         let Some(stem) = file_name.strip_suffix(".md") else {
             continue; // images and other files beside the versions
         };
+        // `2025-05-28.zh.md`: the same version in another configured language.
+        let (stem, lang) = match stem.split_once('.') {
+            Some((date, code)) if languages.iter().skip(1).any(|l| l == code) => {
+                (date, Some(code.to_string()))
+            }
+            _ => (stem, None),
+        };
         let file_date = match stem.parse::<Date>() {
             Ok(d) if stem.len() == 10 => d,
             _ => {
                 problems.push(
                     Problem::error(format!(
                         "a policy version is named after its effective date, e.g. \
-                         2025-05-28.md; found {file_name}"
+                         2025-05-28.md (or 2025-05-28.<lang>.md for a translation into \
+                         a configured language); found {file_name}"
                     ))
                     .in_file(file),
                 );
@@ -226,7 +271,10 @@ fn load_policy(
                     );
                     had_errors = true;
                 }
-                versions.push(v);
+                match lang {
+                    Some(lang) => translated.push((lang, v)),
+                    None => versions.push(v),
+                }
             }
             Err(found) => {
                 problems.extend(found);
@@ -288,10 +336,42 @@ fn load_policy(
         let diff = diff::redline(&versions[i - 1].source, &versions[i].source);
         versions[i].diff = diff;
     }
+    // Every other language has a list, so a policy never translated still shows the note.
+    let mut translations: BTreeMap<String, Vec<Option<PolicyVersion>>> = languages
+        .iter()
+        .skip(1)
+        .map(|l| (l.clone(), vec![None; versions.len()]))
+        .collect();
+    for (lang, v) in translated {
+        let Some(index) = versions.iter().position(|o| o.effective == v.effective) else {
+            problems.push(
+                Problem::error(format!(
+                    "a translation of the {} version, which does not exist: add {}.md",
+                    v.effective, v.effective
+                ))
+                .in_file(&v.file),
+            );
+            continue;
+        };
+        translations
+            .entry(lang)
+            .or_insert_with(|| vec![None; versions.len()])[index] = Some(v);
+    }
+    // A translated version's redline compares it with the previous translation, when
+    // that one is translated too; otherwise the page shows the default language's diff.
+    for list in translations.values_mut() {
+        for i in 1..list.len() {
+            if let (Some(prev), Some(cur)) = (&list[i - 1], &list[i]) {
+                let diff = diff::redline(&prev.source, &cur.source);
+                list[i].as_mut().expect("checked above").diff = diff;
+            }
+        }
+    }
     Some(Policy {
         name,
         dir,
         versions,
+        translations,
         in_force,
     })
 }
@@ -301,20 +381,9 @@ fn days_between(from: Date, to: Date) -> i64 {
     from.until(to).map_or(0, |span| i64::from(span.get_days()))
 }
 
-/// A date as the policy header writes it: `May 28, 2025`.
-pub fn long_date(date: Date) -> String {
-    date.strftime("%B %-d, %Y").to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn long_date_matches_the_policy_header() {
-        assert_eq!(long_date(jiff::civil::date(2025, 5, 28)), "May 28, 2025");
-        assert_eq!(long_date(jiff::civil::date(2026, 1, 5)), "January 5, 2026");
-    }
 
     #[test]
     fn days_between_counts_calendar_days() {

@@ -1,7 +1,8 @@
-//! What policy templates see. Every date is formatted and every status decided here, so
-//! templates only lay things out.
+//! What policy templates see. Every status and every translation is decided here, so
+//! templates only lay things out; dates go out as ISO days and the theme writes them in
+//! the page's language (`human_date`, the `date_format` key).
 
-use super::{COOKIE_POLICY, Category, Cookie, Policies, Policy, PolicyVersion, long_date};
+use super::{COOKIE_POLICY, Category, Cookie, Policies, Policy};
 use jiff::civil::Date;
 use serde::Serialize;
 use tera::Context;
@@ -9,11 +10,9 @@ use tera::Context;
 #[derive(Serialize)]
 struct VersionView<'a> {
     title: &'a str,
-    /// `2025-05-28`, for machines and URLs.
+    /// `2025-05-28`; the theme formats it per language.
     effective: String,
-    /// `May 28, 2025`, for people.
-    effective_long: String,
-    updated_long: String,
+    updated: String,
     summary: &'a str,
     path: String,
     /// `in_force`, `past` or `upcoming` on the build date.
@@ -21,15 +20,15 @@ struct VersionView<'a> {
 }
 
 impl<'a> VersionView<'a> {
-    fn new(policy: &Policy, index: usize) -> VersionView<'_> {
-        let v = &policy.versions[index];
+    /// Version `index` in `lang`, with paths under the language's `prefix` (`/zh`).
+    fn new(policy: &'a Policy, index: usize, lang: &str, prefix: &str) -> VersionView<'a> {
+        let (v, _) = policy.text(index, lang);
         VersionView {
             title: &v.title,
             effective: v.effective.to_string(),
-            effective_long: long_date(v.effective),
-            updated_long: long_date(v.updated),
+            updated: v.updated.to_string(),
             summary: &v.summary,
-            path: policy.version_path(v),
+            path: format!("{prefix}{}", policy.version_path(v)),
             status: match index.cmp(&policy.in_force) {
                 std::cmp::Ordering::Less => "past",
                 std::cmp::Ordering::Equal => "in_force",
@@ -61,6 +60,8 @@ struct PageView<'a> {
     upcoming: Option<VersionView<'a>>,
     /// Whether this is an archive URL (`/privacy/versions/<date>/`).
     archive: bool,
+    /// No translation into the page's language: the default language's text is shown.
+    fallback: bool,
 }
 
 /// Fills the context of one policy page: `policy`, `version`, and `cookies` on the cookie
@@ -71,34 +72,48 @@ pub fn insert_page(
     policy_index: usize,
     version_index: usize,
     archive: bool,
+    lang: &str,
+    prefix: &str,
 ) {
     let policy = &policies.list[policy_index];
-    let version: &PolicyVersion = &policy.versions[version_index];
+    let (version, translated) = policy.text(version_index, lang);
+    // A translation's redline is against the previous translation; without one, the
+    // default language's redline is the honest comparison.
+    let previous_translated = version_index
+        .checked_sub(1)
+        .is_some_and(|i| policy.text(i, lang).1);
+    let diff = if translated && previous_translated {
+        version.diff.as_deref()
+    } else {
+        policy.versions[version_index].diff.as_deref()
+    };
     let page = PageView {
-        version: VersionView::new(policy, version_index),
+        version: VersionView::new(policy, version_index, lang, prefix),
         content: &version.html,
-        diff: version.diff.as_deref(),
+        diff,
         previous: version_index
             .checked_sub(1)
-            .map(|i| VersionView::new(policy, i)),
+            .map(|i| VersionView::new(policy, i, lang, prefix)),
         upcoming: (version_index == policy.in_force && !policy.upcoming().is_empty())
-            .then(|| VersionView::new(policy, policy.in_force + 1)),
+            .then(|| VersionView::new(policy, policy.in_force + 1, lang, prefix)),
         archive,
+        fallback: !translated,
     };
     let view = PolicyView {
         name: &policy.name,
-        path: policy.path(),
+        path: format!("{prefix}{}", policy.path()),
         versions: (0..policy.versions.len())
             .rev()
-            .map(|i| VersionView::new(policy, i))
+            .map(|i| VersionView::new(policy, i, lang, prefix))
             .collect(),
     };
     ctx.insert("policy", &view);
     ctx.insert("version", &page);
-    let cookies: Option<&Vec<Cookie>> = policies
+    let cookies: Option<Vec<Cookie>> = policies
         .cookies
         .as_ref()
-        .filter(|_| policy.name == COOKIE_POLICY);
+        .filter(|_| policy.name == COOKIE_POLICY)
+        .map(|list| list.iter().map(|c| c.in_language(lang)).collect());
     ctx.insert("cookies", &cookies);
 }
 
@@ -122,20 +137,26 @@ struct NoticeView<'a> {
     /// Stable per announced version, so a dismissal hides only this announcement.
     id: String,
     title: &'a str,
-    effective_long: String,
+    effective: String,
     summary: &'a str,
     path: String,
 }
 
-/// Adds what every page needs: `consent` for the banner and `policy_notices` for the
-/// versions about to take effect.
-pub fn insert_globals(ctx: &mut Context, policies: &Policies, date: Date) {
+/// Adds what every page of `lang` needs: `consent` for the banner and `policy_notices`
+/// for the versions about to take effect, linking under the language's `prefix`.
+pub fn insert_globals(
+    ctx: &mut Context,
+    policies: &Policies,
+    date: Date,
+    lang: &str,
+    prefix: &str,
+) {
     let cookie_policy = policies.get(COOKIE_POLICY);
     let consent = ConsentView {
         version: cookie_policy
             .map(|p| p.current().effective.to_string())
             .unwrap_or_default(),
-        policy_path: cookie_policy.map(Policy::path),
+        policy_path: cookie_policy.map(|p| format!("{prefix}{}", p.path())),
         categories: policies
             .consent_categories()
             .into_iter()
@@ -149,12 +170,16 @@ pub fn insert_globals(ctx: &mut Context, policies: &Policies, date: Date) {
         .list
         .iter()
         .filter_map(|p| {
-            p.announced(date).map(|v| NoticeView {
-                id: format!("{}-{}", p.name, v.effective),
-                title: &v.title,
-                effective_long: long_date(v.effective),
-                summary: &v.summary,
-                path: p.version_path(v),
+            p.announced(date).map(|v| {
+                let index = p.in_force + 1;
+                let (text, _) = p.text(index, lang);
+                NoticeView {
+                    id: format!("{}-{}", p.name, v.effective),
+                    title: &text.title,
+                    effective: v.effective.to_string(),
+                    summary: &text.summary,
+                    path: format!("{prefix}{}", p.version_path(v)),
+                }
             })
         })
         .collect();

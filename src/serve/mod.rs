@@ -254,8 +254,8 @@ async fn page(State(app): State<App>, uri: Uri) -> Response {
     match resolve(&files, &path) {
         Resolved::File(key) => file_response(StatusCode::OK, key, &files[key], problems),
         Resolved::Redirect(to) => Redirect::permanent(&to).into_response(),
-        Resolved::NotFound => match (files.get("404.html"), problems) {
-            (Some(page), _) => file_response(StatusCode::NOT_FOUND, "404.html", page, problems),
+        Resolved::NotFound => match (not_found_page(&files, &path), problems) {
+            (Some((key, page)), _) => file_response(StatusCode::NOT_FOUND, key, page, problems),
             (None, Some(problems)) => html(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 reload::error_page(problems),
@@ -270,6 +270,21 @@ enum Resolved<'a> {
     File(&'a str),
     Redirect(String),
     NotFound,
+}
+
+/// The 404 page nearest the path, as hosts that look up the tree serve it:
+/// `/zh/nothing/` gets `zh/404.html` when the site has one, otherwise `404.html`.
+fn not_found_page<'a>(files: &'a rebuild::Files, path: &str) -> Option<(&'a str, &'a [u8])> {
+    let first = path
+        .trim_start_matches('/')
+        .split('/')
+        .next()
+        .unwrap_or_default();
+    [format!("{first}/404.html"), "404.html".to_string()]
+        .iter()
+        .filter(|key| !key.starts_with('/'))
+        .find_map(|key| files.get_key_value(key.as_str()))
+        .map(|(k, v)| (k.as_str(), v.as_ref()))
 }
 
 /// `/about/` is `about/index.html`; `/about` redirects to `/about/` as on a static host.
@@ -366,6 +381,18 @@ mod tests {
         assert_eq!(resolve(&files, "/style.css"), Resolved::File("style.css"));
         assert_eq!(resolve(&files, "/../etc/passwd"), Resolved::NotFound);
         assert_eq!(resolve(&files, "/nope/"), Resolved::NotFound);
+    }
+
+    #[test]
+    fn a_missing_page_gets_the_404_page_of_its_language() {
+        let files: rebuild::Files = ["404.html", "zh/404.html"]
+            .into_iter()
+            .map(|k| (k.to_string(), Vec::new()))
+            .collect();
+        let key = |path| not_found_page(&files, path).map(|(k, _)| k);
+        assert_eq!(key("/zh/nope/"), Some("zh/404.html"));
+        assert_eq!(key("/nope/"), Some("404.html"));
+        assert_eq!(key("/cars/gone/"), Some("404.html"));
     }
 
     #[test]

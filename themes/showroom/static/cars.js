@@ -43,7 +43,7 @@
       li.appendChild(img);
     } else li.appendChild(el("div", "no-photo", labels.no_photo));
     var body = el("div", "body");
-    var h = el("h3"); var a = el("a", null, c.title); a.href = c.path; h.appendChild(a); body.appendChild(h);
+    var h = el("h3"); var a = el("a", null, c.title); a.href = (form.dataset.prefix || "") + c.path; h.appendChild(a); body.appendChild(h);
     body.appendChild(el("p", "price", c.price_text));
     body.appendChild(el("p", "facts", [c.year, c.mileage_text].filter(Boolean).join(" · ")));
     if (c.reserved) { var p = el("p"); p.appendChild(el("span", "badge sold", labels.reserved)); body.appendChild(p); }
