@@ -102,12 +102,19 @@ impl Default for RecommendConfig {
 pub struct ImagesConfig {
     /// Widths, in pixels, of the responsive variants made of each local photo.
     pub widths: Vec<u32>,
+    /// JPEG and WebP quality, 1 to 100.
+    pub quality: u8,
+    /// A photo with more pixels than this is left out unread, with a warning: decoding
+    /// it would take too much memory (a 40 MP photo is 120 MB of pixels).
+    pub max_pixels: u64,
 }
 
 impl Default for ImagesConfig {
     fn default() -> Self {
         ImagesConfig {
             widths: vec![480, 960, 1600],
+            quality: 80,
+            max_pixels: 40_000_000,
         }
     }
 }
@@ -174,6 +181,15 @@ impl Config {
         }
         if self.recommend.count == 0 {
             return Err(at("count", "expected a number of at least 1".into()));
+        }
+        if self.images.widths.is_empty() || self.images.widths.contains(&0) {
+            return Err(at(
+                "widths",
+                "expected a list of widths of at least 1 pixel".into(),
+            ));
+        }
+        if !(1..=100).contains(&self.images.quality) {
+            return Err(at("quality", "expected a number from 1 to 100".into()));
         }
         if self.languages.contains_key(&self.default_language) {
             return Err(at(

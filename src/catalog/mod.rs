@@ -22,6 +22,8 @@ pub struct Catalog {
     pub facets: Vec<Facet>,
     /// The values the filter form offers, as lower-case Meta codes.
     pub filter_options: FilterOptions,
+    /// Local photos as the images stage published them; empty until it has run.
+    pub photos: crate::images::Photos,
 }
 
 #[derive(Default, serde::Serialize)]
@@ -121,23 +123,8 @@ impl Catalog {
             listed,
             facets,
             filter_options,
+            photos: crate::images::Photos::default(),
         }
-    }
-
-    /// Supplier photo files to publish: (source, output path), for every listed car.
-    pub fn local_photos(&self, site: &Site) -> Vec<(std::path::PathBuf, String)> {
-        let mut photos = Vec::new();
-        for &i in &self.listed {
-            let l = &site.inventory.listings[i];
-            for image in &l.images {
-                if let crate::feeds::ImageRef::Local(rel) = image {
-                    photos.push((site.root.join(rel), view::photo_output(l, rel)));
-                }
-            }
-        }
-        photos.sort();
-        photos.dedup();
-        photos
     }
 
     /// Brand lists, alphabetical, for the home page grid and list navigation.
