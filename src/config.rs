@@ -208,3 +208,30 @@ impl Config {
         format!("{}{}", self.base_url.trim_end_matches('/'), path)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn images_keys_have_defaults_and_reject_a_zero_width_or_quality_out_of_range() {
+        let config = Config::parse("").unwrap();
+        assert_eq!(config.images.widths, [480, 960, 1600]);
+        assert_eq!(config.images.quality, 80);
+        assert_eq!(config.images.max_pixels, 40_000_000);
+        let parsed = Config::parse("[images]\nmax_pixels = 1000\nquality = 60\n").unwrap();
+        assert_eq!(
+            (parsed.images.max_pixels, parsed.images.quality),
+            (1000, 60)
+        );
+        for bad in [
+            "widths = []",
+            "widths = [0, 480]",
+            "quality = 0",
+            "quality = 101",
+        ] {
+            let err = Config::parse(&format!("[images]\n{bad}\n")).unwrap_err();
+            assert_eq!(err.line, Some(2), "{bad}: {err}");
+        }
+    }
+}
