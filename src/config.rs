@@ -102,12 +102,19 @@ impl Default for RecommendConfig {
 pub struct ImagesConfig {
     /// Widths, in pixels, of the responsive variants made of each local photo.
     pub widths: Vec<u32>,
+    /// JPEG and WebP quality, 1 to 100.
+    pub quality: u8,
+    /// A photo with more pixels than this is left out unread, with a warning: decoding
+    /// it would take too much memory (a 40 MP photo is 120 MB of pixels).
+    pub max_pixels: u64,
 }
 
 impl Default for ImagesConfig {
     fn default() -> Self {
         ImagesConfig {
             widths: vec![480, 960, 1600],
+            quality: 80,
+            max_pixels: 40_000_000,
         }
     }
 }
@@ -175,6 +182,15 @@ impl Config {
         if self.recommend.count == 0 {
             return Err(at("count", "expected a number of at least 1".into()));
         }
+        if self.images.widths.is_empty() || self.images.widths.contains(&0) {
+            return Err(at(
+                "widths",
+                "expected a list of widths of at least 1 pixel".into(),
+            ));
+        }
+        if !(1..=100).contains(&self.images.quality) {
+            return Err(at("quality", "expected a number from 1 to 100".into()));
+        }
         if self.languages.contains_key(&self.default_language) {
             return Err(at(
                 "default_language",
@@ -190,5 +206,32 @@ impl Config {
     /// `base_url` joined with a site path such as `/cars/`.
     pub fn absolute_url(&self, path: &str) -> String {
         format!("{}{}", self.base_url.trim_end_matches('/'), path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn images_keys_have_defaults_and_reject_a_zero_width_or_quality_out_of_range() {
+        let config = Config::parse("").unwrap();
+        assert_eq!(config.images.widths, [480, 960, 1600]);
+        assert_eq!(config.images.quality, 80);
+        assert_eq!(config.images.max_pixels, 40_000_000);
+        let parsed = Config::parse("[images]\nmax_pixels = 1000\nquality = 60\n").unwrap();
+        assert_eq!(
+            (parsed.images.max_pixels, parsed.images.quality),
+            (1000, 60)
+        );
+        for bad in [
+            "widths = []",
+            "widths = [0, 480]",
+            "quality = 0",
+            "quality = 101",
+        ] {
+            let err = Config::parse(&format!("[images]\n{bad}\n")).unwrap_err();
+            assert_eq!(err.line, Some(2), "{bad}: {err}");
+        }
     }
 }

@@ -12,6 +12,7 @@ pub mod config;
 pub mod content;
 pub mod diagnostics;
 pub mod feeds;
+pub mod images;
 pub mod output;
 pub mod plan;
 pub mod policies;
@@ -58,6 +59,9 @@ pub struct Report {
     /// Nothing changed since the last build, so nothing was rendered or written.
     #[serde(skip)]
     pub unchanged: bool,
+    /// Local photos encoded by this build, and taken from the photo cache.
+    #[serde(skip)]
+    pub photos: images::Stats,
 }
 
 impl Report {
@@ -69,6 +73,7 @@ impl Report {
             problems,
             pages,
             unchanged: false,
+            photos: images::Stats::default(),
         }
     }
 
@@ -182,7 +187,10 @@ fn run<S: Sink>(
             return (Report::new(problems, suppliers, 0), None);
         }
     };
-    let catalog = Catalog::new(&site);
+    let mut catalog = Catalog::new(&site);
+    let (photos, photo_stats, photo_problems) = images::process(&site, &catalog);
+    catalog.photos = photos;
+    problems.extend(photo_problems);
     let (recommended, recommend_problems) = recommend::recommend(&site);
     problems.extend(recommend_problems);
     let (plan, plan_problems) = plan::plan(&site, &catalog);
@@ -212,7 +220,7 @@ fn run<S: Sink>(
     progress.finish();
 
     if let Some(staging) = &staging {
-        let photos = catalog.local_photos(&site);
+        let photos = catalog.photos.files();
         let files = assets.files.iter().map(|a| (&a.source, &a.output));
         for (source, output) in files.chain(photos.iter().map(|(s, o)| (s, o))) {
             if let Err(e) = staging.copy(source, output) {
@@ -226,7 +234,9 @@ fn run<S: Sink>(
             problems.push(Problem::error(format!("cannot write _headers: {e}")));
         }
     }
-    (Report::new(problems, suppliers, routes.len()), staging)
+    let mut report = Report::new(problems, suppliers, routes.len());
+    report.photos = photo_stats;
+    (report, staging)
 }
 
 /// Renders every route in parallel, writing each page as soon as it is done.

@@ -558,7 +558,7 @@ fn search_index(site: &Site, catalog: &Catalog) -> String {
                 card.fuel,
                 card.body,
                 card.transmission,
-                card.image,
+                card.image.map(|p| p.small),
                 card.supplier,
                 card.reserved,
                 catalog::arrival(l).to_string(),

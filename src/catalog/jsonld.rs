@@ -91,10 +91,8 @@ pub fn car(site: &Site, catalog: &Catalog, i: usize, crumbs: &[(String, String)]
             _ => "https://schema.org/UsedCondition",
         })),
     );
-    let images: Vec<String> = l
-        .images
-        .iter()
-        .map(|img| match view::image_url(l, img) {
+    let images: Vec<String> = view::pictures(catalog, l)
+        .map(|p| match p.large {
             u if u.starts_with('/') => config.absolute_url(&u),
             u => u,
         })

@@ -24,6 +24,8 @@ pub struct Catalog {
     pub filter_options: FilterOptions,
     /// Facet index by path, for links from a car to its brand and model lists.
     by_path: HashMap<String, usize>,
+    /// Local photos as the images stage published them; empty until it has run.
+    pub photos: crate::images::Photos,
 }
 
 #[derive(Default, serde::Serialize)]
@@ -129,23 +131,8 @@ impl Catalog {
             facets,
             filter_options,
             by_path,
+            photos: crate::images::Photos::default(),
         }
-    }
-
-    /// Supplier photo files to publish: (source, output path), for every listed car.
-    pub fn local_photos(&self, site: &Site) -> Vec<(std::path::PathBuf, String)> {
-        let mut photos = Vec::new();
-        for &i in &self.listed {
-            let l = &site.inventory.listings[i];
-            for image in &l.images {
-                if let crate::feeds::ImageRef::Local(rel) = image {
-                    photos.push((site.root.join(rel), view::photo_output(l, rel)));
-                }
-            }
-        }
-        photos.sort();
-        photos.dedup();
-        photos
     }
 
     /// The list published at `path`, if there is one.

@@ -20,7 +20,7 @@ pub struct CarCard<'a> {
     pub fuel: Option<String>,
     pub body: Option<String>,
     pub transmission: Option<String>,
-    pub image: Option<String>,
+    pub image: Option<Picture>,
     pub supplier: &'a str,
     pub city: Option<&'a str>,
     pub reserved: bool,
@@ -43,7 +43,7 @@ pub struct CarPage<'a> {
     pub location: Option<String>,
     /// `None` when `show_vin` is off.
     pub vin: Option<&'a str>,
-    pub images: Vec<String>,
+    pub images: Vec<Picture>,
     pub description_html: String,
     pub dealer_url: Option<&'a str>,
     /// `<supplier-id>/<vehicle_id>`: what a buyer quotes when they ask about the car.
@@ -88,7 +88,7 @@ pub fn card<'s>(site: &'s Site, catalog: &'s Catalog, i: usize) -> CarCard<'s> {
         fuel: l.fuel_type.as_ref().and_then(code),
         body: l.body_style.as_ref().and_then(code),
         transmission: l.transmission.as_ref().and_then(code),
-        image: l.images.first().map(|img| image_url(l, img)),
+        image: pictures(catalog, l).next(),
         supplier: supplier_of(site, l).map_or(l.supplier.as_str(), |s| s.name.as_str()),
         city: l.address.city.as_deref(),
         reserved: l.availability == Availability::Pending,
@@ -121,7 +121,7 @@ pub fn page<'s>(site: &'s Site, catalog: &'s Catalog, i: usize) -> CarPage<'s> {
             .as_ref()
             .filter(|_| site.config.show_vin)
             .map(|v| v.as_str()),
-        images: l.images.iter().map(|img| image_url(l, img)).collect(),
+        images: pictures(catalog, l).collect(),
         description_html: markdown::render(&l.description, Trust::Untrusted),
         dealer_url: l.url.as_deref().filter(|u| is_http_url(u)),
         reference: format!("{}/{}", l.supplier.as_str(), l.vehicle_id),
@@ -150,23 +150,81 @@ pub fn page<'s>(site: &'s Site, catalog: &'s Catalog, i: usize) -> CarPage<'s> {
     }
 }
 
-/// Where a photo is published: remote ones as given (http(s) only, checked by the
-/// feeds stage), the supplier's own files under `/photos/<supplier>/`.
-pub fn image_url(listing: &Listing, image: &ImageRef) -> String {
-    match image {
-        ImageRef::Remote(url) => url.clone(),
-        ImageRef::Local(path) => format!("/{}", photo_output(listing, path)),
-    }
+/// A photo as templates show it. A local photo comes in several widths, as JPEG and
+/// WebP `srcset`s; a remote one is just its URL, with empty `srcset`s and no size.
+#[derive(Debug, Clone, Serialize)]
+pub struct Picture {
+    /// The `<img src>`: the variant nearest 960 pixels wide, or the remote URL.
+    pub src: String,
+    /// `/photos/<hash>-480.jpg 480w, …`; empty for a remote photo.
+    pub srcset_jpeg: String,
+    pub srcset_webp: String,
+    /// Of the `src` variant, so the browser reserves the right space.
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    /// Make, model and year.
+    pub alt: String,
+    /// The largest JPEG (or the remote URL): for `og:image` and JSON-LD.
+    pub large: String,
+    /// The smallest JPEG (or the remote URL): for the search index.
+    pub small: String,
 }
 
-/// Where a supplier's photo file is published: `photos/<supplier>/<path in its folder>`.
-pub fn photo_output(listing: &Listing, path: &str) -> String {
-    let supplier = listing.supplier.as_str();
-    let prefix = format!("{}/{supplier}/", crate::feeds::FEEDS_DIR);
-    format!(
-        "photos/{supplier}/{}",
-        path.strip_prefix(&prefix).unwrap_or(path)
-    )
+/// The car's photos that can be shown, in feed order: local ones the images stage
+/// published (those it could not use were reported and are left out), remote ones as
+/// given (http(s) only, checked by the feeds stage).
+pub fn pictures<'c>(catalog: &'c Catalog, l: &'c Listing) -> impl Iterator<Item = Picture> + 'c {
+    let alt = [
+        Some(l.make.clone()),
+        Some(l.model.clone()),
+        l.year.map(|y| y.get().to_string()),
+    ]
+    .into_iter()
+    .flatten()
+    .filter(|s| !s.is_empty())
+    .collect::<Vec<_>>()
+    .join(" ");
+    l.images.iter().filter_map(move |img| match img {
+        ImageRef::Remote(url) => Some(Picture {
+            src: url.clone(),
+            srcset_jpeg: String::new(),
+            srcset_webp: String::new(),
+            width: None,
+            height: None,
+            alt: alt.clone(),
+            large: url.clone(),
+            small: url.clone(),
+        }),
+        ImageRef::Local(path) => {
+            let photo = catalog.photos.get(path)?;
+            let url = |width: u32, ext: &str| format!("/{}", photo.output(width, ext));
+            let srcset = |ext: &str| {
+                photo
+                    .variants
+                    .iter()
+                    .map(|v| format!("{} {}w", url(v.width, ext), v.width))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let (first, last) = (photo.variants.first()?, photo.variants.last()?);
+            let main = photo
+                .variants
+                .iter()
+                .rev()
+                .find(|v| v.width <= 960)
+                .unwrap_or(first);
+            Some(Picture {
+                src: url(main.width, "jpg"),
+                srcset_jpeg: srcset("jpg"),
+                srcset_webp: srcset("webp"),
+                width: Some(main.width),
+                height: Some(main.height),
+                alt: alt.clone(),
+                large: url(last.width, "jpg"),
+                small: url(first.width, "jpg"),
+            })
+        }
+    })
 }
 
 /// An enum value's Meta code in lower case (`plugin_hybrid`), the key the theme

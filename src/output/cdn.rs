@@ -16,7 +16,8 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
 img-src 'self' https: data:; connect-src 'self'; font-src 'self'; object-src 'none'; \
 base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
-/// `immutable` lists the output paths whose names carry their content hash.
+/// `immutable` lists the output paths whose names carry their content hash; every
+/// photo under `/photos/` is immutable too, its name being a content hash.
 pub fn headers(immutable: &[String]) -> String {
     let mut out = String::from("/*\n");
     for (name, value) in [
@@ -32,7 +33,9 @@ pub fn headers(immutable: &[String]) -> String {
     ] {
         out.push_str(&format!("  {name}: {value}\n"));
     }
-    for path in immutable {
+    // Every published photo's name is the hash of its source and settings.
+    let photos = std::iter::once("photos/*".to_string());
+    for path in immutable.iter().cloned().chain(photos) {
         out.push_str(&format!(
             "\n/{path}\n  ! Cache-Control\n  Cache-Control: public, max-age=31536000, immutable\n"
         ));

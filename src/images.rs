@@ -1,0 +1,355 @@
+//! Supplier photos, made fit to publish: every local photo of a car with a page is
+//! decoded, turned upright, resized to the configured widths (never upscaled) and
+//! encoded again as JPEG and WebP under content-hashed names (`photos/<hash>-<width>.jpg`).
+//!
+//! Encoding from decoded pixels is what keeps camera and location metadata (EXIF, GPS,
+//! XMP) out of the output: nothing but pixels is carried over, and the original file is
+//! never published. Encoded variants are kept in `<root>/.showroom-cache/photos/`, keyed
+//! by the source's bytes and the settings, so a rebuild re-encodes only what changed.
+//! Remote (http/https) photos are not touched: nothing is downloaded at build time.
+
+use crate::catalog::Catalog;
+use crate::config::ImagesConfig;
+use crate::diagnostics::Problem;
+use crate::feeds::{ImageRef, Listing};
+use crate::site::Site;
+use fast_image_resize as fir;
+use image::{DynamicImage, ImageDecoder, ImageReader};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+
+/// Bumped whenever encoding changes in a way that changes output bytes, so cached
+/// variants made by an older Showroom are not reused.
+pub const ENCODER_VERSION: u32 = 1;
+
+/// Under `<root>/.showroom-cache/`.
+const CACHE_DIR: &str = "photos";
+const META: &str = "meta.json";
+
+/// One published size of a photo.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Variant {
+    pub width: u32,
+    pub height: u32,
+}
+
+/// A processed photo: its variants, smallest first, and where they are published.
+#[derive(Debug, Clone)]
+pub struct Photo {
+    /// First ten hex digits of the cache key: the published names' prefix.
+    pub name: String,
+    pub variants: Vec<Variant>,
+    /// The cache entry holding `<width>.jpg` and `<width>.webp` for every variant.
+    cache: PathBuf,
+}
+
+impl Photo {
+    /// `photos/<hash>-<width>.<ext>`, relative to the output root.
+    pub fn output(&self, width: u32, ext: &str) -> String {
+        format!("photos/{}-{width}.{ext}", self.name)
+    }
+
+    /// Every (cached file, output path) pair to publish.
+    pub fn files(&self) -> impl Iterator<Item = (PathBuf, String)> + '_ {
+        self.variants.iter().flat_map(move |v| {
+            ["jpg", "webp"].map(|ext| {
+                (
+                    self.cache.join(format!("{}.{ext}", v.width)),
+                    self.output(v.width, ext),
+                )
+            })
+        })
+    }
+}
+
+/// What the stage made, by source path (as in [`ImageRef::Local`]). A local photo
+/// missing here could not be used, and was reported.
+#[derive(Debug, Default)]
+pub struct Photos {
+    pub by_source: HashMap<String, Photo>,
+}
+
+impl Photos {
+    pub fn get(&self, source: &str) -> Option<&Photo> {
+        self.by_source.get(source)
+    }
+
+    /// Every file to publish, each output path once.
+    pub fn files(&self) -> Vec<(PathBuf, String)> {
+        let files: BTreeMap<String, PathBuf> = self
+            .by_source
+            .values()
+            .flat_map(Photo::files)
+            .map(|(source, output)| (output, source))
+            .collect();
+        files.into_iter().map(|(o, s)| (s, o)).collect()
+    }
+}
+
+/// How much work a run did: photos encoded now, and photos taken from the cache.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Stats {
+    pub encoded: usize,
+    pub cached: usize,
+    /// Pixels decoded from sources that were encoded (not cached).
+    pub pixels: u64,
+}
+
+/// Processes every local photo of every car that has a page, in parallel. A photo
+/// that cannot be read, decoded or is too large is left out with a warning naming
+/// the file and each car that uses it.
+pub fn process(site: &Site, catalog: &Catalog) -> (Photos, Stats, Vec<Problem>) {
+    let mut users: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+    for i in 0..catalog.cars.len() {
+        let l = &site.inventory.listings[i];
+        for image in &l.images {
+            if let ImageRef::Local(rel) = image {
+                users.entry(rel).or_default().insert(car_name(l));
+            }
+        }
+    }
+    let cache = site.root.join(crate::build_cache::DIR).join(CACHE_DIR);
+    let sources: Vec<(&str, PathBuf)> = users
+        .keys()
+        .map(|rel| (*rel, site.root.join(rel)))
+        .collect();
+    let (photos, stats, problems) = process_files(&sources, &site.config.images, &cache);
+    let problems = problems
+        .into_iter()
+        .flat_map(|(rel, message)| {
+            users[rel.as_str()]
+                .iter()
+                .map(|car| {
+                    Problem::warning(format!("photo of {car} left out: {message}"))
+                        .in_file(rel.clone())
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    (photos, stats, problems)
+}
+
+/// `<supplier>/<vehicle_id>`, how a buyer and a supplier both name a car.
+fn car_name(l: &Listing) -> String {
+    format!("{}/{}", l.supplier.as_str(), l.vehicle_id)
+}
+
+/// The stage without the site: `(key, file)` pairs in, photos by key out, plus the
+/// failures as `(key, reason)`. Public for the benchmark.
+pub fn process_files(
+    sources: &[(&str, PathBuf)],
+    config: &ImagesConfig,
+    cache: &Path,
+) -> (Photos, Stats, Vec<(String, String)>) {
+    let settings = settings_key(config);
+    let results: Vec<(String, Processed)> = sources
+        .par_iter()
+        .map(|(key, path)| (key.to_string(), one(path, config, &settings, cache)))
+        .collect();
+    let mut photos = Photos::default();
+    let mut stats = Stats::default();
+    let mut problems = Vec::new();
+    for (key, result) in results {
+        match result {
+            Ok((photo, outcome)) => {
+                match outcome {
+                    Outcome::Encoded { pixels } => {
+                        stats.encoded += 1;
+                        stats.pixels += pixels;
+                    }
+                    Outcome::Cached => stats.cached += 1,
+                }
+                photos.by_source.insert(key, photo);
+            }
+            Err(message) => problems.push((key, message)),
+        }
+    }
+    (photos, stats, problems)
+}
+
+/// Everything besides the source bytes that changes what is encoded.
+fn settings_key(config: &ImagesConfig) -> String {
+    format!(
+        "v{ENCODER_VERSION}|widths={:?}|quality={}|webp=lossy",
+        config.widths, config.quality
+    )
+}
+
+/// One photo's result: its variants and where they came from, or why it was left out.
+type Processed = Result<(Photo, Outcome), String>;
+
+/// Where one photo's variants came from.
+enum Outcome {
+    Cached,
+    /// Encoded now, from a source of this many pixels.
+    Encoded {
+        pixels: u64,
+    },
+}
+
+/// Processes one photo: from the cache when it is there, else encoded now.
+fn one(path: &Path, config: &ImagesConfig, settings: &str, cache: &Path) -> Processed {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read it: {e}"))?;
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(settings.as_bytes());
+    hasher.update(&[0]);
+    hasher.update(&bytes);
+    let key = hasher.finalize().to_hex().to_string();
+    let entry = cache.join(&key);
+    let name = key[..10].to_string();
+    if let Some(variants) = cached(&entry) {
+        let photo = Photo {
+            name,
+            variants,
+            cache: entry,
+        };
+        return Ok((photo, Outcome::Cached));
+    }
+    let image = decode(&bytes, config.max_pixels)?;
+    let pixels = u64::from(image.width()) * u64::from(image.height());
+    let variants = encode(&image, config, &entry)?;
+    let photo = Photo {
+        name,
+        variants,
+        cache: entry,
+    };
+    Ok((photo, Outcome::Encoded { pixels }))
+}
+
+/// A complete cache entry's variants; `None` if there is none or it is incomplete.
+fn cached(entry: &Path) -> Option<Vec<Variant>> {
+    let meta = std::fs::read(entry.join(META)).ok()?;
+    let variants: Vec<Variant> = serde_json::from_slice(&meta).ok()?;
+    let complete = variants.iter().all(|v| {
+        ["jpg", "webp"]
+            .iter()
+            .all(|ext| entry.join(format!("{}.{ext}", v.width)).is_file())
+    });
+    (complete && !variants.is_empty()).then_some(variants)
+}
+
+/// Decodes and turns the photo upright (the EXIF orientation is applied to the pixels,
+/// since the EXIF itself is dropped). The size is checked before any pixel is decoded.
+fn decode(bytes: &[u8], max_pixels: u64) -> Result<image::RgbImage, String> {
+    let reader = ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|e| format!("cannot read it: {e}"))?;
+    if reader.format().is_none() {
+        return Err("it is not a JPEG or WebP image".into());
+    }
+    let mut decoder = reader
+        .into_decoder()
+        .map_err(|e| format!("it cannot be decoded: {e}"))?;
+    let (w, h) = decoder.dimensions();
+    let pixels = u64::from(w) * u64::from(h);
+    if pixels > max_pixels {
+        return Err(format!(
+            "it is {w}×{h} pixels ({:.1} MP), more than the {:.1} MP `[images] max_pixels` allows",
+            pixels as f64 / 1e6,
+            max_pixels as f64 / 1e6
+        ));
+    }
+    if w == 0 || h == 0 {
+        return Err("it has no pixels".into());
+    }
+    let orientation = decoder
+        .orientation()
+        .unwrap_or(image::metadata::Orientation::NoTransforms);
+    let mut image =
+        DynamicImage::from_decoder(decoder).map_err(|e| format!("it cannot be decoded: {e}"))?;
+    image.apply_orientation(orientation);
+    Ok(image.into_rgb8())
+}
+
+/// The widths to publish for a source `width` wide: the configured ones it can fill,
+/// or its own width when it is narrower than all of them.
+pub fn target_widths(configured: &[u32], width: u32) -> Vec<u32> {
+    let mut widths: Vec<u32> = configured
+        .iter()
+        .copied()
+        .filter(|&w| w > 0 && w <= width)
+        .collect();
+    widths.sort_unstable();
+    widths.dedup();
+    if widths.is_empty() {
+        widths.push(width);
+    }
+    widths
+}
+
+/// Resizes and encodes every variant into a fresh cache entry; the entry's `meta.json`
+/// is written last, so an interrupted run leaves no entry that looks complete.
+fn encode(
+    image: &image::RgbImage,
+    config: &ImagesConfig,
+    entry: &Path,
+) -> Result<Vec<Variant>, String> {
+    let cache_error = |e: std::io::Error| format!("cannot write the photo cache: {e}");
+    std::fs::create_dir_all(entry).map_err(cache_error)?;
+    let (sw, sh) = image.dimensions();
+    let mut variants = Vec::new();
+    for width in target_widths(&config.widths, sw) {
+        let height =
+            ((u64::from(sh) * u64::from(width) + u64::from(sw) / 2) / u64::from(sw)).max(1) as u32;
+        let resized;
+        let pixels: &[u8] = if width == sw {
+            image.as_raw()
+        } else {
+            resized = resize(image, width, height)?;
+            &resized
+        };
+        let jpeg = encode_jpeg(pixels, width, height, config.quality)?;
+        let webp = encode_webp(pixels, width, height, config.quality);
+        std::fs::write(entry.join(format!("{width}.jpg")), jpeg).map_err(cache_error)?;
+        std::fs::write(entry.join(format!("{width}.webp")), webp).map_err(cache_error)?;
+        variants.push(Variant { width, height });
+    }
+    let meta = serde_json::to_vec(&variants).expect("variants serialize");
+    let tmp = entry.join(format!("{META}.tmp"));
+    std::fs::write(&tmp, meta).map_err(cache_error)?;
+    std::fs::rename(&tmp, entry.join(META)).map_err(cache_error)?;
+    Ok(variants)
+}
+
+fn resize(image: &image::RgbImage, width: u32, height: u32) -> Result<Vec<u8>, String> {
+    let (sw, sh) = image.dimensions();
+    let src = fir::images::ImageRef::new(sw, sh, image.as_raw(), fir::PixelType::U8x3)
+        .map_err(|e| format!("cannot resize it: {e}"))?;
+    let mut dst = fir::images::Image::new(width, height, fir::PixelType::U8x3);
+    let options = fir::ResizeOptions::new()
+        .resize_alg(fir::ResizeAlg::Convolution(fir::FilterType::Lanczos3));
+    fir::Resizer::new()
+        .resize(&src, &mut dst, &options)
+        .map_err(|e| format!("cannot resize it: {e}"))?;
+    Ok(dst.into_vec())
+}
+
+fn encode_jpeg(pixels: &[u8], width: u32, height: u32, quality: u8) -> Result<Vec<u8>, String> {
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality)
+        .encode(pixels, width, height, image::ExtendedColorType::Rgb8)
+        .map_err(|e| format!("cannot encode it as JPEG: {e}"))?;
+    Ok(out)
+}
+
+/// Lossy WebP through libwebp: a third smaller than the JPEG at the same quality.
+fn encode_webp(pixels: &[u8], width: u32, height: u32, quality: u8) -> Vec<u8> {
+    webp::Encoder::from_rgb(pixels, width, height)
+        .encode(f32::from(quality))
+        .to_vec()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn never_upscales_and_keeps_a_narrow_source_at_its_own_width() {
+        assert_eq!(target_widths(&[480, 960, 1600], 2000), [480, 960, 1600]);
+        assert_eq!(target_widths(&[1600, 480, 960], 1000), [480, 960]);
+        assert_eq!(target_widths(&[480, 960], 300), [300]);
+    }
+}
