@@ -180,11 +180,24 @@ fn content_and_template_edits_are_served_within_two_seconds() {
     );
     server.served_within_deadline("/about/", |b| b.contains("edited-template"));
 
-    // Feeds are still a stub on this branch, so a feed row cannot be seen yet; a change
-    // under data/ must at least trigger a rebuild that reads the feeds again.
-    std::fs::write(site.path().join("data/suppliers.toml"), "").unwrap();
-    server.wait_for_line("data/suppliers.toml", CHANGE_DEADLINE);
+    assert!(!site.path().join("public").exists());
+}
 
+#[test]
+fn a_feed_row_edit_is_served_within_two_seconds() {
+    let site = fixture_site("market");
+    let server = Server::start(site.path());
+    let car = "/cars/renault-clio-2020-south-s2/";
+    let (status, page) = server.get(car);
+    assert_eq!(status, 200);
+    assert!(page.contains("€12,900"), "{page}");
+
+    edit(
+        &site.path().join("data/feeds/south/cars.csv"),
+        "\"12,900 EUR\"",
+        "\"11,900 EUR\"",
+    );
+    server.served_within_deadline(car, |b| b.contains("€11,900"));
     assert!(!site.path().join("public").exists());
 }
 
