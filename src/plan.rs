@@ -550,7 +550,7 @@ fn search_index(site: &Site, catalog: &Catalog) -> String {
                 l.make,
                 l.model,
                 format::major_units(l.sale_price.as_ref().unwrap_or(&l.price)),
-                format::currency_code(&l.price),
+                l.price.currency_code(),
                 card.price,
                 card.year,
                 l.mileage.map(|m| m.value),

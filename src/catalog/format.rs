@@ -2,63 +2,30 @@
 //! unit, thousands grouped. Language-neutral on purpose: the digits and symbols read the
 //! same in every language this theme ships.
 
-use crate::feeds::{Mileage, MileageUnit, Price};
+use crate::feeds::{Mileage, MileageUnit, Price, group_thousands};
 use iso_currency::Currency;
-
-/// The currency's ISO code, e.g. `EUR`.
-pub fn currency_code(price: &Price) -> &str {
-    std::str::from_utf8(&price.currency).unwrap_or("XXX")
-}
-
-/// Digits after the decimal point for a currency (2 for EUR, 0 for JPY).
-fn exponent(code: &str) -> u32 {
-    Currency::from_code(code)
-        .and_then(|c| c.exponent())
-        .map(u32::from)
-        .unwrap_or(2)
-}
 
 /// The price in whole major units, rounded down (for bands, sorting and filters).
 pub fn major_units(price: &Price) -> i64 {
-    price.minor / 10_i64.pow(exponent(currency_code(price)))
+    price.minor / 10_i64.pow(price.exponent())
 }
 
 /// A whole amount in the same currency as `like`.
 pub fn whole(major: i64, like: &Price) -> Price {
     Price {
-        minor: major * 10_i64.pow(exponent(currency_code(like))),
+        minor: major * 10_i64.pow(like.exponent()),
         currency: like.currency,
     }
 }
 
-/// The amount as a plain decimal string, as schema.org wants it: `18000.00`.
-pub fn decimal(price: &Price) -> String {
-    let exp = exponent(currency_code(price));
-    if exp == 0 {
-        return price.minor.to_string();
-    }
-    let scale = 10_i64.pow(exp);
-    let sign = if price.minor < 0 { "-" } else { "" };
-    let abs = price.minor.unsigned_abs();
-    format!(
-        "{sign}{}.{:0width$}",
-        abs / scale as u64,
-        abs % scale as u64,
-        width = exp as usize
-    )
-}
-
 /// `€18,500`, `£7,995.50`, `CN¥128,000`; an unknown currency keeps its code: `18,000 XYZ`.
 pub fn price(price: &Price) -> String {
-    let code = currency_code(price);
-    let exp = exponent(code);
-    let scale = 10_u64.pow(exp);
-    let abs = price.minor.unsigned_abs();
-    let mut amount = group(abs / scale);
-    if !abs.is_multiple_of(scale) {
-        amount = format!("{amount}.{:0width$}", abs % scale, width = exp as usize);
-    }
-    let sign = if price.minor < 0 { "-" } else { "" };
+    let code = price.currency_code();
+    let amount = price.amount();
+    let (sign, amount) = match amount.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", amount.as_str()),
+    };
     let symbol = Currency::from_code(code)
         .map(|c| c.symbol().to_string())
         .filter(|s| !s.is_empty() && s != code);
@@ -75,20 +42,7 @@ pub fn mileage(mileage: &Mileage) -> String {
         MileageUnit::Km => "km",
         MileageUnit::Mi => "mi",
     };
-    format!("{} {unit}", group(mileage.value))
-}
-
-/// 1234567 as `1,234,567`.
-pub fn group(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    format!("{} {unit}", group_thousands(mileage.value))
 }
 
 #[cfg(test)]
@@ -108,8 +62,8 @@ mod tests {
         assert_eq!(price(&p(799_550, "GBP")), "£7,995.50");
         assert_eq!(price(&p(12_800_000, "CNY")), "CN¥128,000");
         assert_eq!(price(&p(1_500_000, "JPY")), "¥1,500,000");
-        assert_eq!(decimal(&p(1_850_000, "EUR")), "18500.00");
-        assert_eq!(decimal(&p(1_500_000, "JPY")), "1500000");
+        assert_eq!(p(1_850_000, "EUR").decimal(), "18500.00");
+        assert_eq!(p(1_500_000, "JPY").decimal(), "1500000");
         assert_eq!(major_units(&p(1_850_099, "EUR")), 18_500);
     }
 

@@ -1,7 +1,7 @@
 //! schema.org structured data for a car page: a `Car` with its `Offer`, and the
 //! breadcrumbs, as one JSON-LD `@graph`.
 
-use super::{Catalog, format, view};
+use super::{Catalog, view};
 use crate::feeds::{Availability, MileageUnit, VehicleState};
 use crate::site::Site;
 use serde_json::{Value, json};
@@ -22,8 +22,8 @@ pub fn car(site: &Site, catalog: &Catalog, i: usize, crumbs: &[(String, String)]
         "model": l.model,
         "offers": {
             "@type": "Offer",
-            "price": format::decimal(l.sale_price.as_ref().unwrap_or(&l.price)),
-            "priceCurrency": format::currency_code(&l.price),
+            "price": l.sale_price.as_ref().unwrap_or(&l.price).decimal(),
+            "priceCurrency": l.price.currency_code(),
             "availability": match l.availability {
                 Availability::Available => "https://schema.org/InStock",
                 Availability::Pending => "https://schema.org/LimitedAvailability",

@@ -270,7 +270,7 @@ fn enum_code<T: serde::Serialize>(value: &T) -> Option<String> {
 /// one currency is not 10 000 of another.
 fn price_band(price: &crate::feeds::Price) -> (String, String) {
     let major = format::major_units(price);
-    let code = format::currency_code(price);
+    let code = price.currency_code();
     let at = |amount: i64| format::price(&format::whole(amount, price));
     let lower = PRICE_BANDS
         .iter()

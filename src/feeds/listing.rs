@@ -146,17 +146,11 @@ impl Price {
         let scale = 10i64.pow(self.exponent());
         let whole = (self.minor / scale).unsigned_abs();
         let fraction = (self.minor % scale).unsigned_abs();
-        let digits = whole.to_string();
-        let mut out = String::with_capacity(digits.len() + 8);
+        let mut out = String::new();
         if self.minor < 0 {
             out.push('-');
         }
-        for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i).is_multiple_of(3) {
-                out.push(',');
-            }
-            out.push(c);
-        }
+        out.push_str(&group_thousands(whole));
         if fraction != 0 {
             out.push_str(&format!(
                 ".{fraction:0width$}",
@@ -200,6 +194,19 @@ impl fmt::Display for Price {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {}", self.amount(), self.currency_code())
     }
+}
+
+/// 1234567 as `1,234,567`.
+pub fn group_thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// ISO 4217 minor-unit digits; every currency not listed here uses two.

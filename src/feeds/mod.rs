@@ -15,7 +15,7 @@ pub use fields::{KNOWN_FIELDS, parse_date, parse_price};
 pub use listing::{
     Address, Availability, BodyStyle, Drivetrain, FuelType, ImageRef, Listing, Mileage,
     MileageUnit, ModelYear, Price, Transmission, UpdatedFrom, VehicleState, Vin, VinError,
-    currency_exponent,
+    currency_exponent, group_thousands,
 };
 pub use supplier::{Supplier, SupplierId};
 
