@@ -215,10 +215,10 @@ fn facets(site: &Site, listed: &[usize]) -> Vec<Facet> {
             supplier.to_string(),
             i,
         );
-        if let Some(code) = l.body_style.and_then(|b| enum_code(&b)) {
+        if let Some(code) = l.body_style.as_ref().and_then(list_code) {
             add(FacetKind::Body, code.to_lowercase(), code, i);
         }
-        if let Some(code) = l.fuel_type.and_then(|f| enum_code(&f)) {
+        if let Some(code) = l.fuel_type.as_ref().and_then(list_code) {
             add(FacetKind::Fuel, code.to_lowercase(), code, i);
         }
         let (key, title) = price_band(&l.price);
@@ -261,9 +261,10 @@ fn facets(site: &Site, listed: &[usize]) -> Vec<Facet> {
 
 /// The Meta code of an enum value (`SUV`, `PLUGIN_HYBRID`); `NONE` and `OTHER` are not
 /// worth a list of their own.
-fn enum_code<T: serde::Serialize>(value: &T) -> Option<String> {
-    let code = serde_json::to_value(value).ok()?.as_str()?.to_string();
-    (code != "NONE" && code != "OTHER").then_some(code)
+fn list_code<T: std::fmt::Display>(value: &T) -> Option<String> {
+    view::code(value)
+        .filter(|c| c != "other")
+        .map(|c| c.to_uppercase())
 }
 
 /// `("eur-10000-20000", "€10,000 – €20,000")`; bands are per currency, since 10 000 of

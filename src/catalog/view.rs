@@ -229,8 +229,8 @@ pub fn pictures<'c>(catalog: &'c Catalog, l: &'c Listing) -> impl Iterator<Item 
 
 /// An enum value's Meta code in lower case (`plugin_hybrid`), the key the theme
 /// translates; `none` is nothing to show.
-pub fn code<T: Serialize>(value: &T) -> Option<String> {
-    let code = serde_json::to_value(value).ok()?.as_str()?.to_lowercase();
+pub fn code<T: std::fmt::Display>(value: &T) -> Option<String> {
+    let code = value.to_string().to_lowercase();
     (code != "none").then_some(code)
 }
 
