@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 pub const DIR: &str = ".showroom-cache";
 const FILE: &str = "last-build.json";
 /// Everything under the site root a build reads.
-const INPUTS: [&str; 6] = [
+pub const INPUTS: [&str; 6] = [
     "config.toml",
     "content",
     "data",

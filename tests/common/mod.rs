@@ -100,14 +100,8 @@ impl Fixture {
     pub fn example() -> Fixture {
         let repo = repo_root();
         let dir = tempfile::tempdir().expect("a temporary folder");
-        for part in [
-            "config.toml",
-            "content",
-            "data",
-            "themes",
-            "static",
-            "templates",
-        ] {
+        // Exactly what a build reads, so the copy builds as the original does.
+        for part in showroom::build_cache::INPUTS {
             let from = repo.join(part);
             if from.is_dir() {
                 copy_dir(&from, &dir.path().join(part));
