@@ -21,6 +21,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 /// Everything validation needs to know about the file a record came from.
+#[derive(Clone, Copy)]
 pub struct FileContext<'a> {
     pub supplier: &'a Supplier,
     /// The feed file, relative to the site root: `data/feeds/acme/cars.csv`.
@@ -113,6 +114,14 @@ impl<'a> FileValidator<'a> {
         FileValidator {
             ctx,
             unknown: BTreeMap::new(),
+        }
+    }
+
+    /// Takes in what a validator of a later part of the same file found.
+    pub fn merge(&mut self, later: FileValidator<'_>) {
+        for (name, line) in later.unknown {
+            let first = self.unknown.entry(name).or_insert(line);
+            *first = (*first).min(line);
         }
     }
 

@@ -2,6 +2,7 @@
 //! start on. Readers know syntax only; what a value means is decided once, in `fields.rs`.
 
 use std::borrow::Cow;
+use std::ops::Range;
 
 /// One listing as written, with nested fields flattened the way Meta's CSV spells them:
 /// `mileage.value`, `image[0].url`, `address.city`.
@@ -10,6 +11,51 @@ pub struct RawRecord<'a> {
     /// 1-based physical line where the listing starts.
     pub line: u32,
     pub fields: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+}
+
+impl RawRecord<'_> {
+    /// Copies the record out of the reader's buffers, so it can be validated on another
+    /// thread while the reader goes on.
+    pub fn to_owned_record(&self) -> OwnedRecord {
+        let size = self.fields.iter().map(|(k, v)| k.len() + v.len()).sum();
+        let mut text = String::with_capacity(size);
+        let mut push = |part: &str| {
+            let start = text.len();
+            text.push_str(part);
+            start..text.len()
+        };
+        let fields = self
+            .fields
+            .iter()
+            .map(|(key, value)| (push(key), push(value)))
+            .collect();
+        OwnedRecord {
+            line: self.line,
+            text,
+            fields,
+        }
+    }
+}
+
+/// A [`RawRecord`] in two allocations, whatever its number of fields.
+pub struct OwnedRecord {
+    line: u32,
+    text: String,
+    fields: Vec<(Range<usize>, Range<usize>)>,
+}
+
+impl OwnedRecord {
+    pub fn as_raw(&self) -> RawRecord<'_> {
+        let part = |range: &Range<usize>| Cow::Borrowed(&self.text[range.clone()]);
+        RawRecord {
+            line: self.line,
+            fields: self
+                .fields
+                .iter()
+                .map(|(k, v)| (part(k), part(v)))
+                .collect(),
+        }
+    }
 }
 
 /// What a reader found at one place in a file.
@@ -77,6 +123,22 @@ pub type Emit<'e> = dyn for<'r> FnMut(Row<'r>) + 'e;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_owned_record_reads_back_the_same_fields() {
+        let raw = RawRecord {
+            line: 7,
+            fields: vec![
+                (Cow::Borrowed("make"), Cow::Borrowed("BMW")),
+                (Cow::Owned("image[0].url".into()), Cow::Borrowed("")),
+                (Cow::Borrowed("model"), Cow::Owned("320d".into())),
+            ],
+        };
+        let owned = raw.to_owned_record();
+        let back = owned.as_raw();
+        assert_eq!(back.line, 7);
+        assert_eq!(back.fields, raw.fields);
+    }
 
     #[test]
     fn line_index_counts_physical_lines() {
