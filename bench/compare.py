@@ -64,9 +64,16 @@ def prepare(n, work):
     # One language, like the Hugo site: extra languages would multiply Showroom's pages.
     config = os.path.join(site, "config.toml")
     with open(config, encoding="utf-8") as fh:
-        text = re.sub(r"(?ms)^\[languages\.[^\]]+\].*?(?=^\[|\Z)", "", fh.read())
+        text = fh.read()
+    dropped = re.findall(r"(?m)^\[languages\.([^\]]+)\]", text)
+    text = re.sub(r"(?ms)^\[languages\.[^\]]+\].*?(?=^\[|\Z)", "", text)
     with open(config, "w", encoding="utf-8") as fh:
         fh.write(text)
+    # Their translations too: a page in an unconfigured language is an error.
+    for folder, _, files in os.walk(os.path.join(site, "content")):
+        for name in files:
+            if any(name.endswith(f".{code}.md") for code in dropped):
+                os.remove(os.path.join(folder, name))
     data = os.path.join(site, "data")
     shutil.rmtree(os.path.join(data, "feeds"), ignore_errors=True)
     subprocess.run([sys.executable, os.path.join(SHARED, "gen_feeds.py"), str(n), data],

@@ -12,6 +12,7 @@ pub mod config;
 pub mod content;
 pub mod diagnostics;
 pub mod feeds;
+pub mod fragments;
 pub mod images;
 pub mod output;
 pub mod plan;
@@ -177,6 +178,7 @@ fn run<S: Sink>(
         &site.languages(),
         &site.config.default_language,
         &assets,
+        site.config.minify,
     ) {
         Ok((r, p)) => {
             problems.extend(p);
@@ -200,14 +202,24 @@ fn run<S: Sink>(
         return (Report::new(problems, suppliers, 0), None);
     }
 
+    let mut globals = Globals::new(&site, &plan);
+    let cards = fragments::render_shared(&site, &mut globals, &renderer)
+        .and_then(|()| fragments::Cards::render(&site, &catalog, &globals, &renderer));
+    let cards = match cards {
+        Ok(cards) => cards,
+        Err(problem) => {
+            problems.push(problem);
+            return (Report::new(problems, suppliers, 0), None);
+        }
+    };
     let staging = open_output(&site, &mut problems);
-    let globals = Globals::new(&site, &plan);
     let inputs = Inputs {
         site: &site,
         catalog: &catalog,
         recommended: &recommended,
         globals: &globals,
         plan: &plan,
+        cards: &cards,
     };
     progress.start("Rendering", routes.len());
     problems.extend(render_routes(
@@ -254,12 +266,8 @@ fn render_routes(
             let result = render_route(inputs, renderer, route).and_then(|text| match staging {
                 Some(s) => {
                     let file = route.output_file();
-                    let written = if route.is_html() {
-                        s.write_html(&file, &text)
-                    } else {
-                        s.write(&file, text.as_bytes())
-                    };
-                    written.map_err(|e| Problem::error(format!("cannot write {file}: {e}")))
+                    s.write(&file, text.as_bytes())
+                        .map_err(|e| Problem::error(format!("cannot write {file}: {e}")))
                 }
                 None => Ok(()),
             });

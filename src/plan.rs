@@ -12,6 +12,7 @@ use crate::catalog::{self, Catalog, Facet, FacetKind, format, jsonld};
 use crate::content::{Page, PageKind};
 use crate::diagnostics::{Diagnostics, Problem};
 use crate::feeds::Availability;
+use crate::fragments::Cards;
 use crate::recommend::Recommendations;
 use crate::site::Site;
 use serde::Serialize;
@@ -82,6 +83,7 @@ pub struct Inputs<'a> {
     pub recommended: &'a Recommendations,
     pub globals: &'a Globals,
     pub plan: &'a Plan,
+    pub cards: &'a Cards,
 }
 
 /// Every route of the site in a stable order, and what the sitemap lists.
@@ -168,11 +170,6 @@ impl Route {
         }
     }
 
-    /// HTML pages are minified; feeds, sitemaps and JSON are written as rendered.
-    pub fn is_html(&self) -> bool {
-        self.output_file().ends_with(".html")
-    }
-
     /// The source a route comes from, to name it when two routes collide.
     fn source(&self, site: &Site) -> String {
         match self.kind {
@@ -241,15 +238,9 @@ impl Route {
                     ctx.insert("pages", &children);
                 }
                 if page.kind == PageKind::Home {
-                    insert_recommended(cx, &cx.recommended.general, &mut ctx);
-                    let newest: Vec<CarCard> = cx
-                        .catalog
-                        .listed
-                        .iter()
-                        .take(HOME_NEWEST)
-                        .map(|&i| view::card(site, cx.catalog, i))
-                        .collect();
-                    ctx.insert("newest", &newest);
+                    insert_recommended(cx, &cx.recommended.general, &self.lang, &mut ctx);
+                    let newest = &cx.catalog.listed[..cx.catalog.listed.len().min(HOME_NEWEST)];
+                    ctx.insert("newest", &cx.cards.of(newest, &self.lang));
                     ctx.insert("brands", &brand_links(cx.catalog, &prefix));
                     ctx.insert("total_cars", &cx.catalog.listed.len());
                 }
@@ -269,13 +260,13 @@ impl Route {
                     &self.lang,
                     &prefix,
                 );
-                insert_recommended(cx, &cx.recommended.general, &mut ctx);
+                insert_recommended(cx, &cx.recommended.general, &self.lang, &mut ctx);
                 Body::Template("policy.html", ctx)
             }
             RouteKind::Car(i) => {
                 let crumbs = car_breadcrumbs(cx, i, &self.lang);
                 ctx.insert("car", &view::page(site, cx.catalog, i));
-                insert_recommended(cx, cx.recommended.for_car(i), &mut ctx);
+                insert_recommended(cx, cx.recommended.for_car(i), &self.lang, &mut ctx);
                 ctx.insert("jsonld", &jsonld::car(site, cx.catalog, i, &crumbs));
                 let crumbs: Vec<MenuItem> = crumbs
                     .iter()
@@ -288,7 +279,7 @@ impl Route {
                 Body::Template("cars/car.html", ctx)
             }
             RouteKind::CarList { facet, page } => {
-                list_context(cx, facet, page, &prefix, &mut ctx);
+                list_context(cx, facet, page, (&self.lang, &prefix), &mut ctx);
                 Body::Template("cars/list.html", ctx)
             }
             RouteKind::SearchIndex => Body::Text(search_index(site, cx.catalog)),
@@ -347,7 +338,7 @@ impl Route {
                 Body::Template("robots.txt", ctx)
             }
             RouteKind::NotFound => {
-                insert_recommended(cx, &cx.recommended.general, &mut ctx);
+                insert_recommended(cx, &cx.recommended.general, &self.lang, &mut ctx);
                 Body::Template("404.html", ctx)
             }
         }
@@ -400,13 +391,9 @@ fn sitemap_path(lang: &str, n: usize) -> String {
     format!("/sitemap-{lang}-{n}.xml")
 }
 
-/// The cards of a Recommended Cars section.
-fn insert_recommended(cx: &Inputs, cars: &[usize], ctx: &mut Context) {
-    let cards: Vec<CarCard> = cars
-        .iter()
-        .map(|&i| view::card(cx.site, cx.catalog, i))
-        .collect();
-    ctx.insert("recommended", &cards);
+/// The cards of a Recommended Cars section, as HTML.
+fn insert_recommended(cx: &Inputs, cars: &[usize], lang: &str, ctx: &mut Context) {
+    ctx.insert("recommended", &cx.cards.of(cars, lang));
 }
 
 fn car_breadcrumbs(cx: &Inputs, i: usize, lang: &str) -> Vec<(String, String)> {
@@ -470,17 +457,19 @@ struct Paginator {
     next: Option<String>,
 }
 
-fn list_context(cx: &Inputs, facet_index: usize, page: usize, prefix: &str, ctx: &mut Context) {
+fn list_context(
+    cx: &Inputs,
+    facet_index: usize,
+    page: usize,
+    (lang, prefix): (&str, &str),
+    ctx: &mut Context,
+) {
     let facet = &cx.catalog.facets[facet_index];
     let per_page = cx.site.config.paginate_by;
     let pages = facet.pages(per_page);
-    let cars: Vec<CarCard> = facet
-        .cars
-        .iter()
-        .skip((page - 1) * per_page)
-        .take(per_page)
-        .map(|&i| view::card(cx.site, cx.catalog, i))
-        .collect();
+    let start = ((page - 1) * per_page).min(facet.cars.len());
+    let shown = &facet.cars[start..(start + per_page).min(facet.cars.len())];
+    let cars = cx.cards.of(shown, lang);
     let first_item = ((page - 1) * per_page + 1).min(facet.cars.len());
     ctx.insert(
         "paginator",
@@ -494,7 +483,7 @@ fn list_context(cx: &Inputs, facet_index: usize, page: usize, prefix: &str, ctx:
             next: (page < pages).then(|| format!("{prefix}{}", facet.page_path(page + 1))),
         },
     );
-    ctx.insert("cars", &cars);
+    ctx.insert("cards", &cars);
     ctx.insert("list", &facet_link(facet, prefix));
     ctx.insert(
         "parent",
@@ -675,8 +664,15 @@ impl Globals {
         Globals { by_lang }
     }
 
-    fn base(&self, lang: &str) -> &Context {
+    pub fn base(&self, lang: &str) -> &Context {
         &self.by_lang[lang]
+    }
+
+    /// Adds a value every page of `lang` sees.
+    pub fn insert(&mut self, lang: &str, key: &str, value: &impl Serialize) {
+        if let Some(ctx) = self.by_lang.get_mut(lang) {
+            ctx.insert(key, value);
+        }
     }
 }
 

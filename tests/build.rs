@@ -18,22 +18,25 @@ fn builds_pages_sections_and_assets_from_a_fixture() {
     let home = read(public.join("index.html"));
     assert!(home.contains("<title>Fixture Motors</title>"), "{home}");
     // Raw HTML in content is the marketing team's to use.
-    assert!(home.contains(r#"<em class=raw>the fixture</em>"#), "{home}");
-    // The menu lists pages marked `in_menu`; the footer links the policies.
     assert!(
-        home.contains(r#"<a href=/about/>About the fixture</a>"#),
+        home.contains(r#"<em class="raw">the fixture</em>"#),
         "{home}"
     );
-    assert!(home.contains("href=/privacy/"), "{home}");
-    assert!(home.contains("href=/cookies/"), "{home}");
+    // The menu lists pages marked `in_menu`; the footer links the policies.
+    assert!(
+        home.contains(r#"<a aria-current="false" href="/about/">About the fixture</a>"#),
+        "{home}"
+    );
+    assert!(home.contains(r#"href="/privacy/""#), "{home}");
+    assert!(home.contains(r#"href="/cookies/""#), "{home}");
 
     // A site template overrides the theme's.
     let about = read(public.join("about/index.html"));
     assert!(about.contains("<article class=fixture-page>"), "{about}");
     assert!(about.contains("<table>"), "{about}");
-    assert!(about.contains("<h2 id=who-we-are>"), "{about}");
+    assert!(about.contains(r#"<h2 id="who-we-are">"#), "{about}");
     assert!(
-        about.contains("<link href=https://fixture.example/about/ rel=canonical>"),
+        about.contains(r#"<link href="https://fixture.example/about/" rel=canonical>"#),
         "{about}"
     );
 
@@ -52,7 +55,7 @@ fn builds_pages_sections_and_assets_from_a_fixture() {
         .filter(|n| n.starts_with("style.") && n.ends_with(".css"))
         .collect();
     assert_eq!(css.len(), 1, "{css:?}");
-    assert!(home.contains(&format!("href=/{}", css[0])), "{home}");
+    assert!(home.contains(&format!("href=\"/{}\"", css[0])), "{home}");
 }
 
 #[test]

@@ -16,8 +16,8 @@ pub use cdn::{MANIFEST, headers};
 /// Where the render stage puts files: a [`Staging`] folder for `build`, [`Memory`] for
 /// `serve`. Called from many rendering threads at once.
 pub trait Sink: Sync {
-    /// Writes a page, minified when the site asks for it.
-    fn write_html(&self, rel: &str, html: &str) -> io::Result<()>;
+    /// Writes a file as it is; pages come out of templates that were minified when the
+    /// site asks for it (see `render`).
     fn write(&self, rel: &str, bytes: &[u8]) -> io::Result<()>;
     /// Copies a static file; stylesheets and scripts are minified on the way when the
     /// site asks for it.
@@ -104,14 +104,6 @@ impl Drop for Staging {
 }
 
 impl Sink for Staging {
-    fn write_html(&self, rel: &str, html: &str) -> io::Result<()> {
-        if self.minify {
-            self.write(rel, &minify::html(html))
-        } else {
-            self.write(rel, html.as_bytes())
-        }
-    }
-
     fn write(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
         let path = self.path_of(rel)?;
         if let Some(parent) = path.parent() {
@@ -155,14 +147,6 @@ impl Memory {
 }
 
 impl Sink for Memory {
-    fn write_html(&self, rel: &str, html: &str) -> io::Result<()> {
-        let bytes = if self.minify {
-            minify::html(html)
-        } else {
-            html.as_bytes().to_vec()
-        };
-        self.insert(rel, bytes)
-    }
     fn write(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
         self.insert(rel, bytes.to_vec())
     }

@@ -7,6 +7,7 @@ pub mod i18n;
 use crate::assets::Assets;
 use crate::diagnostics::{Diagnostics, Problem};
 use i18n::Translations;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::error::Error as _;
 use std::path::Path;
@@ -21,13 +22,15 @@ pub struct Renderer {
 }
 
 impl Renderer {
-    /// Loads every template of `themes/<theme>/templates/`, then `templates/` over it.
+    /// Loads every template of `themes/<theme>/templates/`, then `templates/` over it;
+    /// HTML templates are minified first when `minify` is on.
     pub fn new(
         root: &Path,
         theme: &str,
         langs: &[String],
         default_lang: &str,
         assets: &Assets,
+        minify: bool,
     ) -> Result<(Renderer, Diagnostics), Diagnostics> {
         let theme_rel = format!("themes/{theme}");
         let theme_dir = root.join(&theme_rel);
@@ -75,11 +78,31 @@ impl Renderer {
                 }
             }
         }
-        let mut tera = Tera::default();
-        tera.autoescape_on(vec![".html", ".xml"]);
-        tera.set_escape_fn(escape);
-        if let Err(e) = tera.add_raw_templates(texts.iter()) {
-            problems.push(template_problem(&e, &sources));
+        let minified = texts.iter().map(|(name, text)| {
+            if !(minify && name.ends_with(".html")) {
+                return (name, Cow::Borrowed(text.as_str()));
+            }
+            match crate::output::minify::html_template(text) {
+                Some(small) => (name, Cow::Owned(small)),
+                None => {
+                    problems.push(
+                        Problem::warning(
+                            "is not minified: the minifier could not keep its template tags \
+                             and elements in place; expected tags such as {% if %} outside an \
+                             element's attributes, and each branch of an {% if %} closing the \
+                             elements it opens",
+                        )
+                        .in_file(&sources[name]),
+                    );
+                    (name, Cow::Borrowed(text.as_str()))
+                }
+            }
+        });
+        let mut tera = new_tera();
+        if let Err(e) = tera.add_raw_templates(minified.collect::<Vec<_>>()) {
+            // Report the line in the file as written, not in its minified form.
+            let written = new_tera().add_raw_templates(texts.iter()).err();
+            problems.push(template_problem(written.as_ref().unwrap_or(&e), &sources));
             return Err(problems);
         }
         let (translations, i18n_problems) =
@@ -107,6 +130,13 @@ impl Renderer {
             .render(template, context)
             .map_err(|e| template_problem(&e, &self.sources))
     }
+}
+
+fn new_tera() -> Tera {
+    let mut tera = Tera::default();
+    tera.autoescape_on(vec![".html", ".xml"]);
+    tera.set_escape_fn(escape);
+    tera
 }
 
 /// Escapes what can break out of text or a quoted attribute. Tera's default also

@@ -1,0 +1,81 @@
+//! Pieces of pages rendered once and pasted into many as finished HTML: every listed
+//! car's card, once per language (a car shows on a dozen list pages and in other cars'
+//! Recommended Cars), and the partials that are the same on every page of a language.
+//! Rendering each of them per page was most of a large site's build time.
+
+use crate::catalog::{Catalog, view};
+use crate::diagnostics::Problem;
+use crate::plan::Globals;
+use crate::render::Renderer;
+use crate::site::Site;
+use rayon::prelude::*;
+use std::collections::HashMap;
+
+/// The partials rendered once per language, and the name pages see each under
+/// (`{{ shared.consent | safe }}`). They see only what all pages of a language share.
+pub const SHARED_PARTIALS: &[(&str, &str)] = &[
+    ("consent", "partials/consent.html"),
+    ("footer", "partials/footer.html"),
+];
+
+/// The template of one car's card in lists and Recommended Cars.
+pub const CARD_TEMPLATE: &str = "partials/car_card.html";
+
+/// Each listed car's card per language; cars that are listed nowhere have none.
+pub struct Cards {
+    by_lang: HashMap<String, Vec<String>>,
+}
+
+impl Cards {
+    /// Renders the cards of every listed car in every language, in parallel. A broken
+    /// card template is reported once, not once per car.
+    pub fn render(
+        site: &Site,
+        catalog: &Catalog,
+        globals: &Globals,
+        renderer: &Renderer,
+    ) -> Result<Cards, Problem> {
+        let mut by_lang = HashMap::new();
+        for lang in site.languages() {
+            let base = globals.base(&lang);
+            let rendered: Vec<(usize, String)> = catalog
+                .listed
+                .par_iter()
+                .map(|&i| {
+                    let mut ctx = base.clone();
+                    ctx.insert("car", &view::card(site, catalog, i));
+                    renderer.render(CARD_TEMPLATE, &ctx).map(|html| (i, html))
+                })
+                .collect::<Result<_, _>>()?;
+            let mut cards = vec![String::new(); site.inventory.listings.len()];
+            for (i, html) in rendered {
+                cards[i] = html;
+            }
+            by_lang.insert(lang, cards);
+        }
+        Ok(Cards { by_lang })
+    }
+
+    /// The cards of `cars` in `lang`, in that order.
+    pub fn of<'c>(&'c self, cars: &[usize], lang: &str) -> Vec<&'c str> {
+        let cards = &self.by_lang[lang];
+        cars.iter().map(|&i| cards[i].as_str()).collect()
+    }
+}
+
+/// Renders [`SHARED_PARTIALS`] for every language into `globals`, where every page of
+/// that language finds them.
+pub fn render_shared(
+    site: &Site,
+    globals: &mut Globals,
+    renderer: &Renderer,
+) -> Result<(), Problem> {
+    for lang in site.languages() {
+        let mut shared = HashMap::new();
+        for (name, template) in SHARED_PARTIALS {
+            shared.insert(*name, renderer.render(template, globals.base(&lang))?);
+        }
+        globals.insert(&lang, "shared", &shared);
+    }
+    Ok(())
+}
