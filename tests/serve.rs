@@ -184,7 +184,7 @@ fn content_and_template_edits_are_served_within_two_seconds() {
 }
 
 #[test]
-fn a_feed_row_edit_is_served_within_two_seconds() {
+fn a_feed_row_edit_rereads_that_supplier_only_and_is_served_within_two_seconds() {
     let site = fixture_site("market");
     let server = Server::start(site.path());
     let car = "/cars/renault-clio-2020-south-s2/";
@@ -198,6 +198,9 @@ fn a_feed_row_edit_is_served_within_two_seconds() {
         "\"11,900 EUR\"",
     );
     server.served_within_deadline(car, |b| b.contains("€11,900"));
+    // Only the supplier whose file changed was read again.
+    let rebuilt = server.wait_for_line("Rebuilt in ", CHANGE_DEADLINE);
+    assert!(rebuilt.contains("feeds: re-read south)"), "{rebuilt}");
     assert!(!site.path().join("public").exists());
 }
 

@@ -8,6 +8,7 @@ pub mod rebuild;
 pub mod reload;
 pub mod watch;
 
+use crate::feeds::SupplierId;
 use crate::{LoadOptions, Report};
 use axum::Router;
 use axum::extract::State;
@@ -51,7 +52,8 @@ pub enum Event<'a> {
         report: &'a Report,
         elapsed: Duration,
         change: &'a Change,
-        feeds_reused: bool,
+        /// Suppliers whose feeds were read again (none when the feeds were reused).
+        reread: &'a [SupplierId],
         /// Output files whose bytes differ from the last good build.
         changed_files: Option<usize>,
     },
@@ -211,7 +213,7 @@ fn rebuild_loop(
             report: &built.report,
             elapsed: built.elapsed,
             change: &change,
-            feeds_reused: built.feeds_reused,
+            reread: &built.reread,
             changed_files,
         });
         if let Some(notice) = notice {

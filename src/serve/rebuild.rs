@@ -1,9 +1,9 @@
 //! Rebuilding the preview: the whole site is rendered again into memory, reusing the
-//! parsed feeds when no feed changed, and the result is compared with what is being
+//! parsed feeds of every supplier whose files did not change, and the result is compared with what is being
 //! served so that only pages whose bytes changed are reloaded in the browser.
 
 use crate::diagnostics::Diagnostics;
-use crate::feeds::{self, Inventory};
+use crate::feeds::{self, Inventory, SupplierId};
 use crate::{LoadOptions, Report, Site};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -14,8 +14,10 @@ pub type Files = BTreeMap<String, Vec<u8>>;
 /// Runs builds for the preview and keeps what the next one may reuse.
 pub struct Builder {
     options: LoadOptions,
-    /// The feeds as last read, with their problems; dropped when `data/` or the config
-    /// changes.
+    /// Each supplier's parsed feed, read again only when its files or settings change.
+    loader: feeds::Loader,
+    /// The feeds as last loaded, with their problems, used as they are until something
+    /// under `data/` or the config changes.
     feeds: Option<(Inventory, Diagnostics)>,
 }
 
@@ -24,41 +26,45 @@ pub struct Built {
     pub report: Report,
     pub files: Files,
     pub elapsed: Duration,
-    /// Whether the feeds were reused rather than read again.
-    pub feeds_reused: bool,
+    /// Suppliers whose feed files were read by this build, in registry order; empty when
+    /// the feeds were reused.
+    pub reread: Vec<SupplierId>,
 }
 
 impl Builder {
     pub fn new(options: LoadOptions) -> Builder {
         Builder {
             options,
+            loader: feeds::Loader::default(),
             feeds: None,
         }
     }
 
-    /// Renders the whole site into memory. `reload_feeds` forgets the cached feeds.
-    /// A panic in a stage becomes an error in the report, so the preview outlives a bug
-    /// that one edit triggers.
+    /// Renders the whole site into memory. `reload_feeds` loads the feeds again, which
+    /// reads only the suppliers whose inputs changed. A panic in a stage becomes an error
+    /// in the report, so the preview outlives a bug that one edit triggers.
     pub fn build(&mut self, reload_feeds: bool) -> Built {
         let started = Instant::now();
         if reload_feeds {
             self.feeds = None;
         }
-        let feeds_reused = self.feeds.is_some();
-        let cache = &mut self.feeds;
+        let mut reread = Vec::new();
+        let (cache, loader) = (&mut self.feeds, &mut self.loader);
         let render = std::panic::AssertUnwindSafe(|| {
             let loaded = Site::load_with(&self.options, |root, config, date| match cache {
                 Some(cached) => cached.clone(),
                 None => {
-                    let fresh = feeds::load(root, config, date);
-                    *cache = Some(fresh.clone());
-                    fresh
+                    let (inventory, problems, read) = loader.load(root, config, date);
+                    reread = read;
+                    *cache = Some((inventory.clone(), problems.clone()));
+                    (inventory, problems)
                 }
             });
             crate::render_in_memory(loaded)
         });
         let (report, files) = std::panic::catch_unwind(render).unwrap_or_else(|panic| {
             self.feeds = None;
+            self.loader = feeds::Loader::default();
             let why = panic
                 .downcast_ref::<&str>()
                 .map(|s| s.to_string())
@@ -74,7 +80,7 @@ impl Builder {
             report,
             files,
             elapsed: started.elapsed(),
-            feeds_reused,
+            reread,
         }
     }
 }
