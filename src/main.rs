@@ -140,8 +140,9 @@ fn print_serve_event(event: serve::Event) {
                     format!("; feeds: re-read {}", ids.join(", "))
                 };
                 println!(
-                    "Rebuilt in {} ms ({} pages{feeds}) after {what} changed.",
+                    "Rebuilt in {} ms ({} of {} pages rendered{feeds}) after {what} changed.",
                     elapsed.as_millis(),
+                    group_digits(report.rendered),
                     group_digits(report.pages)
                 );
             }

@@ -109,13 +109,13 @@ pub fn serve(
     };
 
     let mut builder = Builder::new(load);
-    let built = builder.build(true);
+    let built = builder.build(&Change::default());
     on_event(Event::Built {
         report: &built.report,
         elapsed: built.elapsed,
     });
     let mut preview = Preview::default();
-    preview.apply(&built.report, built.files, false);
+    preview.apply(&built.report, built.files, built.partial, false);
     let (notices, _) = broadcast::channel(16);
     let app = App {
         preview: Arc::new(RwLock::new(preview)),
@@ -198,10 +198,10 @@ fn rebuild_loop(
                 continue;
             }
         };
-        let built = builder.build(change.feeds);
+        let built = builder.build(&change);
         let notice = {
             let mut preview = app.preview.write().unwrap_or_else(|e| e.into_inner());
-            preview.apply(&built.report, built.files, change.css_only)
+            preview.apply(&built.report, built.files, built.partial, change.css_only)
         };
         let changed_files = match &notice {
             None => Some(0),
