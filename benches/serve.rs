@@ -1,7 +1,7 @@
 //! How long `showroom serve` takes to rebuild the example site (the repository root)
-//! after one page is edited: the time it prints as `Rebuilt in N ms`. Not a test; run
-//! with `cargo bench --bench serve` and read the median. The watcher's 100 ms debounce
-//! comes on top.
+//! after one page is edited, and after one supplier's feed is: the time it prints as
+//! `Rebuilt in N ms`. Not a test; run with `cargo bench --bench serve` and read the
+//! medians. The watcher's 100 ms debounce comes on top.
 
 use showroom::LoadOptions;
 use showroom::serve::rebuild::Builder;
@@ -55,13 +55,40 @@ fn main() {
         );
         times.push(built.elapsed);
     }
+    report(
+        &format!(
+            "editing content/about.md ({rendered} of {} pages rendered)",
+            first.report.pages
+        ),
+        times,
+    );
+
+    // A price in one supplier's feed: that supplier is read again, every page rendered.
+    let feed = site.path().join("data/feeds/rhein-auto/bestand.csv");
+    let original = std::fs::read_to_string(&feed).expect("the rhein-auto feed");
+    let change = Change::from_paths(site.path(), [feed.clone()]);
+    let mut times = Vec::with_capacity(ROUNDS);
+    for round in 0..ROUNDS {
+        let price = format!("\"{} EUR\"", 21_000 + round);
+        std::fs::write(&feed, original.replacen("\"21,490 EUR\"", &price, 1)).unwrap();
+        let built = builder.build(&change);
+        assert!(!built.report.has_errors());
+        assert_eq!(built.reread.len(), 1);
+        times.push(built.elapsed);
+    }
+    report(
+        "editing a price in data/feeds/rhein-auto/bestand.csv",
+        times,
+    );
+}
+
+fn report(what: &str, mut times: Vec<Duration>) {
     times.sort();
     println!(
-        "rebuild after editing content/about.md, {ROUNDS} rounds: median {:.1} ms (min {:.1}, max {:.1}), {rendered} of {} pages rendered",
+        "rebuild after {what}, {ROUNDS} rounds: median {:.1} ms (min {:.1}, max {:.1})",
         ms(times[ROUNDS / 2]),
         ms(times[0]),
         ms(times[ROUNDS - 1]),
-        first.report.pages
     );
 }
 

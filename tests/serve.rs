@@ -391,6 +391,33 @@ fn a_content_edit_renders_only_content_routes_and_serves_what_a_full_render_give
     );
 }
 
+#[test]
+fn a_feed_edit_rereads_only_that_supplier_in_the_builder() {
+    let site = fixture_site("market");
+    let root = site.path();
+    let mut builder = Builder::new(preview_options(root));
+    let ids = |built: &showroom::serve::rebuild::Built| -> Vec<String> {
+        built
+            .reread
+            .iter()
+            .map(|id| id.as_str().to_string())
+            .collect()
+    };
+    let first = builder.build(&Change::default());
+    assert_eq!(ids(&first), ["north", "south"]);
+
+    let feed = "data/feeds/south/cars.csv";
+    edit(&root.join(feed), "\"12,900 EUR\"", "\"11,900 EUR\"");
+    let built = builder.build(&Change::from_paths(root, [root.join(feed)]));
+    assert_eq!(ids(&built), ["south"]);
+    let car = String::from_utf8_lossy(&built.files["cars/renault-clio-2020-south-s2/index.html"]);
+    assert!(car.contains("€11,900"), "{car}");
+    assert!(
+        built.files == full_render(root),
+        "reused feeds differ from a fresh read"
+    );
+}
+
 /// Headless Chromium through chromedriver's WebDriver HTTP API, for the script's side of
 /// live reload. `None` (the test is skipped) when the browser is not installed, unless
 /// `SHOWROOM_REQUIRE_BROWSER=1` makes that a failure.
