@@ -126,9 +126,10 @@ struct SupplierInputs {
     supplier: Supplier,
     config: FeedsConfig,
     today: Date,
-    /// Everything under the supplier's folder (feeds, and the photos they name), in
-    /// name order; `None` when the folder cannot be listed.
-    files: Option<Vec<(PathBuf, u64, Option<SystemTime>)>>,
+    /// Everything under the supplier's folder (feeds, and the photos they name), the
+    /// folder itself first, in name order; what cannot be read (a missing folder) has
+    /// size 0 and no time.
+    files: Vec<(PathBuf, u64, Option<SystemTime>)>,
 }
 
 impl SupplierInputs {
@@ -138,14 +139,17 @@ impl SupplierInputs {
             .sort_by_file_name()
             .into_iter()
             .map(|entry| {
-                let entry = entry.ok()?;
+                let path = match &entry {
+                    Ok(entry) => entry.path(),
+                    Err(e) => e.path().unwrap_or(&folder),
+                };
                 // Through symbolic links, as the feed readers go.
-                let meta = std::fs::metadata(entry.path()).ok();
-                Some((
-                    entry.path().to_path_buf(),
+                let meta = std::fs::metadata(path).ok();
+                (
+                    path.to_path_buf(),
                     meta.as_ref().map_or(0, |m| m.len()),
                     meta.and_then(|m| m.modified().ok()),
-                ))
+                )
             })
             .collect();
         SupplierInputs {
