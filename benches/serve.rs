@@ -1,10 +1,11 @@
 //! How long `showroom serve` takes to rebuild the example site (the repository root)
-//! after one page is edited: the time it prints as `Rebuilt in N ms`. Not a test; run
-//! with `cargo bench --bench serve` and read the median. The watcher's 100 ms debounce
-//! comes on top.
+//! after one page is edited, and after one supplier's feed is: the time it prints as
+//! `Rebuilt in N ms`. Not a test; run with `cargo bench --bench serve` and read the
+//! medians. The watcher's 100 ms debounce comes on top.
 
 use showroom::LoadOptions;
 use showroom::serve::rebuild::Builder;
+use showroom::serve::watch::Change;
 use std::path::Path;
 use std::time::Duration;
 
@@ -28,7 +29,7 @@ fn main() {
         base_url: Some("http://127.0.0.1:1111".into()),
         date: jiff::civil::date(2026, 11, 23),
     });
-    let first = builder.build(true);
+    let first = builder.build(&Change::default());
     assert!(!first.report.has_errors(), "{:?}", first.report.problems);
     println!(
         "first build: {} pages, {} files in {:.1} ms",
@@ -39,11 +40,14 @@ fn main() {
 
     let page = site.path().join("content/about.md");
     let original = std::fs::read_to_string(&page).expect("content/about.md");
+    let change = Change::from_paths(site.path(), [page.clone()]);
     let mut times = Vec::with_capacity(ROUNDS);
+    let mut rendered = 0;
     for round in 0..ROUNDS {
         std::fs::write(&page, format!("{original}\nEdit number {round}.\n")).unwrap();
-        let built = builder.build(false);
+        let built = builder.build(&change);
         assert!(!built.report.has_errors());
+        rendered = built.report.rendered;
         assert!(
             built.files["about/index.html"]
                 .windows(11)
@@ -51,12 +55,40 @@ fn main() {
         );
         times.push(built.elapsed);
     }
+    report(
+        &format!(
+            "editing content/about.md ({rendered} of {} pages rendered)",
+            first.report.pages
+        ),
+        times,
+    );
+
+    // A price in one supplier's feed: that supplier is read again, every page rendered.
+    let feed = site.path().join("data/feeds/rhein-auto/bestand.csv");
+    let original = std::fs::read_to_string(&feed).expect("the rhein-auto feed");
+    let change = Change::from_paths(site.path(), [feed.clone()]);
+    let mut times = Vec::with_capacity(ROUNDS);
+    for round in 0..ROUNDS {
+        let price = format!("\"{} EUR\"", 21_000 + round);
+        std::fs::write(&feed, original.replacen("\"21,490 EUR\"", &price, 1)).unwrap();
+        let built = builder.build(&change);
+        assert!(!built.report.has_errors());
+        assert_eq!(built.reread.len(), 1);
+        times.push(built.elapsed);
+    }
+    report(
+        "editing a price in data/feeds/rhein-auto/bestand.csv",
+        times,
+    );
+}
+
+fn report(what: &str, mut times: Vec<Duration>) {
     times.sort();
     println!(
-        "rebuild after editing content/about.md, {ROUNDS} rounds: median {:.1} ms (min {:.1}, max {:.1})",
+        "rebuild after {what}, {ROUNDS} rounds: median {:.1} ms (min {:.1}, max {:.1})",
         ms(times[ROUNDS / 2]),
         ms(times[0]),
-        ms(times[ROUNDS - 1])
+        ms(times[ROUNDS - 1]),
     );
 }
 

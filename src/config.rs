@@ -66,7 +66,7 @@ pub struct LanguageConfig {
     pub description: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct FeedsConfig {
     /// A feed file larger than this is rejected unread.

@@ -29,7 +29,7 @@ use assets::Assets;
 use catalog::Catalog;
 use feeds::SupplierReport;
 use output::{Memory, Sink, Staging};
-use plan::{Body, Globals, Inputs, Route};
+use plan::{Body, ContentOutline, Globals, Inputs, Route};
 use rayon::prelude::*;
 use render::Renderer;
 use serde::Serialize;
@@ -54,9 +54,13 @@ pub struct Report {
     pub warnings: usize,
     pub suppliers: Vec<SupplierReport>,
     pub problems: Diagnostics,
-    /// Pages rendered (and, for a build, written).
+    /// Pages the site publishes (and, for a build, written).
     #[serde(skip)]
     pub pages: usize,
+    /// Of those, rendered by this run: all of them, but fewer when a serve rebuild
+    /// renders only content pages ([`Scope::Content`]).
+    #[serde(skip)]
+    pub rendered: usize,
     /// Nothing changed since the last build, so nothing was rendered or written.
     #[serde(skip)]
     pub unchanged: bool,
@@ -73,6 +77,7 @@ impl Report {
             suppliers,
             problems,
             pages,
+            rendered: 0,
             unchanged: false,
             photos: images::Stats::default(),
         }
@@ -115,7 +120,12 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Report {
         report.unchanged = true;
         return report;
     }
-    let (mut report, staging) = run(Site::load(&options.load), progress, |site, problems| {
+    let loaded = Site::load(&options.load);
+    let Run {
+        mut report,
+        output: staging,
+        ..
+    } = run(loaded, progress, Scope::All, |site, problems| {
         let staging = match Staging::create(&output, site.config.minify) {
             Ok(s) => s,
             Err(e) => {
@@ -145,29 +155,81 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Report {
 
 /// Loads, plans and renders the whole site without writing anything.
 pub fn check(options: &LoadOptions) -> Report {
-    run(Site::load(options), &Silent, |_, _| None::<Staging>).0
+    run(Site::load(options), &Silent, Scope::All, |_, _| {
+        None::<Staging>
+    })
+    .report
+}
+
+/// Which routes [`render_in_memory`] renders.
+#[derive(Clone, Copy)]
+pub enum Scope<'a> {
+    All,
+    /// Only the routes that show content ([`Route::shows_content`]) if the site's
+    /// [`ContentOutline`] is still this one, from an earlier render; every route
+    /// otherwise. For `serve` when nothing but pages under `content/` changed since that
+    /// render, so that every other route would come out as it did then.
+    Content(&'a ContentOutline),
+}
+
+/// A site rendered into memory.
+pub struct InMemory {
+    pub report: Report,
+    /// Output path to bytes.
+    pub files: BTreeMap<String, Vec<u8>>,
+    /// Only the routes that show content were rendered: `files` holds just those (no
+    /// static files either), and every other file is the same as in the earlier render
+    /// that [`Scope::Content`] named.
+    pub partial: bool,
+    /// This render's outline, for a later [`Scope::Content`]; `None` when the pipeline
+    /// stopped before rendering.
+    pub outline: Option<ContentOutline>,
 }
 
 /// Renders a loaded site (what [`Site::load`] or [`Site::load_with`] returned) into
 /// memory, keyed by output path: what `serve` answers from. Nothing is written to disk.
-pub fn render_in_memory(
-    loaded: (Option<Site>, Diagnostics),
-) -> (Report, BTreeMap<String, Vec<u8>>) {
-    let (report, memory) = run(loaded, &Silent, |site, _| {
+pub fn render_in_memory(loaded: (Option<Site>, Diagnostics), scope: Scope) -> InMemory {
+    let run = run(loaded, &Silent, scope, |site, _| {
         Some(Memory::new(site.config.minify))
     });
-    (report, memory.map(Memory::into_files).unwrap_or_default())
+    InMemory {
+        report: run.report,
+        files: run.output.map(Memory::into_files).unwrap_or_default(),
+        partial: run.partial,
+        outline: run.outline,
+    }
+}
+
+/// What the pipeline gives back: the sink comes back filled, for the caller to commit.
+struct Run<S> {
+    report: Report,
+    output: Option<S>,
+    outline: Option<ContentOutline>,
+    /// Only the routes that show content were rendered (see [`Scope::Content`]).
+    partial: bool,
+}
+
+impl<S> Run<S> {
+    fn stopped(report: Report) -> Run<S> {
+        Run {
+            report,
+            output: None,
+            outline: None,
+            partial: false,
+        }
+    }
 }
 
 /// The pipeline shared by `build`, `check` and `serve`; `open_output` decides where
-/// rendered pages go, if anywhere. The sink comes back filled, for the caller to commit.
+/// rendered pages go, if anywhere, and `scope` which routes are rendered.
 fn run<S: Sink>(
     (site, mut problems): (Option<Site>, Diagnostics),
     progress: &dyn Progress,
+    scope: Scope,
     open_output: impl FnOnce(&Site, &mut Diagnostics) -> Option<S>,
-) -> (Report, Option<S>) {
+) -> Run<S> {
     let Some(site) = site else {
-        return (Report::new(problems, Vec::new(), 0), None);
+        return Run::stopped(Report::new(problems, Vec::new(), 0));
     };
     let suppliers = site.inventory.reports.clone();
     let (assets, asset_problems) = Assets::collect(&site.root, &site.theme_dir());
@@ -186,7 +248,7 @@ fn run<S: Sink>(
         }
         Err(p) => {
             problems.extend(p);
-            return (Report::new(problems, suppliers, 0), None);
+            return Run::stopped(Report::new(problems, suppliers, 0));
         }
     };
     let mut catalog = Catalog::new(&site);
@@ -199,7 +261,7 @@ fn run<S: Sink>(
     problems.extend(plan_problems);
     let routes = &plan.routes;
     if problems.has_errors() {
-        return (Report::new(problems, suppliers, 0), None);
+        return Run::stopped(Report::new(problems, suppliers, 0));
     }
 
     let mut globals = Globals::new(&site, &plan);
@@ -209,10 +271,16 @@ fn run<S: Sink>(
         Ok(cards) => cards,
         Err(problem) => {
             problems.push(problem);
-            return (Report::new(problems, suppliers, 0), None);
+            return Run::stopped(Report::new(problems, suppliers, 0));
         }
     };
     let staging = open_output(&site, &mut problems);
+    let outline = ContentOutline::new(&plan, &globals);
+    let partial = matches!(scope, Scope::Content(before) if *before == outline);
+    let rendered: Vec<&Route> = routes
+        .iter()
+        .filter(|r| !partial || r.shows_content())
+        .collect();
     let inputs = Inputs {
         site: &site,
         catalog: &catalog,
@@ -221,9 +289,10 @@ fn run<S: Sink>(
         plan: &plan,
         cards: &cards,
     };
-    progress.start("Rendering", routes.len());
+    progress.start("Rendering", rendered.len());
     problems.extend(render_routes(
         &inputs,
+        &rendered,
         &renderer,
         progress,
         staging.as_ref(),
@@ -231,7 +300,8 @@ fn run<S: Sink>(
     problems.extend(renderer.translations.take_missing());
     progress.finish();
 
-    if let Some(staging) = &staging {
+    // A partial render leaves static files to the earlier render, like other routes.
+    if let Some(staging) = staging.as_ref().filter(|_| !partial) {
         let photos = catalog.photos.files();
         let files = assets.files.iter().map(|a| (&a.source, &a.output));
         for (source, output) in files.chain(photos.iter().map(|(s, o)| (s, o))) {
@@ -247,20 +317,25 @@ fn run<S: Sink>(
         }
     }
     let mut report = Report::new(problems, suppliers, routes.len());
+    report.rendered = rendered.len();
     report.photos = photo_stats;
-    (report, staging)
+    Run {
+        report,
+        output: staging,
+        outline: Some(outline),
+        partial,
+    }
 }
 
-/// Renders every route in parallel, writing each page as soon as it is done.
+/// Renders `routes` in parallel, writing each page as soon as it is done.
 fn render_routes(
     inputs: &Inputs,
+    routes: &[&Route],
     renderer: &Renderer,
     progress: &dyn Progress,
     staging: Option<&impl Sink>,
 ) -> Vec<Problem> {
-    inputs
-        .plan
-        .routes
+    routes
         .par_iter()
         .filter_map(|route| {
             let result = render_route(inputs, renderer, route).and_then(|text| match staging {

@@ -119,6 +119,7 @@ fn print_serve_event(event: serve::Event) {
             report,
             elapsed,
             change,
+            reread,
             ..
         } => {
             let what = match change.paths.as_slice() {
@@ -132,9 +133,16 @@ fn print_serve_event(event: serve::Event) {
                     counts(report)
                 );
             } else {
+                let feeds = if reread.is_empty() {
+                    String::new()
+                } else {
+                    let ids: Vec<&str> = reread.iter().map(|id| id.as_str()).collect();
+                    format!("; feeds: re-read {}", ids.join(", "))
+                };
                 println!(
-                    "Rebuilt in {} ms ({} pages) after {what} changed.",
+                    "Rebuilt in {} ms ({} of {} pages rendered{feeds}) after {what} changed.",
                     elapsed.as_millis(),
+                    group_digits(report.rendered),
                     group_digits(report.pages)
                 );
             }

@@ -606,6 +606,7 @@ struct MenuItem<'a> {
 }
 
 /// What every page of one language shares: site settings and the menu.
+#[derive(Clone, PartialEq)]
 pub struct Globals {
     by_lang: HashMap<String, Context>,
 }
@@ -673,6 +674,41 @@ impl Globals {
         if let Some(ctx) = self.by_lang.get_mut(lang) {
             ctx.insert(key, value);
         }
+    }
+}
+
+/// What a site shows of its content pages outside them: the menu and everything else
+/// in [`Globals`], and which routes content pages and sitemaps publish. When a render
+/// has the same outline as an earlier one and only content pages changed in between,
+/// the routes that are not [`Route::shows_content`] render to the same bytes as then.
+#[derive(Clone, PartialEq)]
+pub struct ContentOutline {
+    globals: Globals,
+    routes: Vec<String>,
+}
+
+impl ContentOutline {
+    pub fn new(plan: &Plan, globals: &Globals) -> ContentOutline {
+        ContentOutline {
+            globals: globals.clone(),
+            routes: plan
+                .routes
+                .iter()
+                .filter(|r| r.shows_content())
+                .map(|r| r.path.clone())
+                .collect(),
+        }
+    }
+}
+
+impl Route {
+    /// Content pages, and the sitemaps that list them with their dates: the routes whose
+    /// bytes a content page's edit can change beyond what [`ContentOutline`] covers.
+    pub fn shows_content(&self) -> bool {
+        matches!(
+            self.kind,
+            RouteKind::Content(_) | RouteKind::SitemapIndex | RouteKind::Sitemap { .. }
+        )
     }
 }
 

@@ -571,3 +571,70 @@ fn the_example_site_loads_without_a_single_problem() {
         "reproducible dates"
     );
 }
+
+/// Two suppliers offering the same car (one VIN), so a load has something to merge.
+fn two_suppliers_one_vin() -> tempfile::TempDir {
+    let header = "vehicle_id,vin,make,model,price,updated_time\n";
+    site(&[
+        (
+            "data/suppliers.toml",
+            b"[[suppliers]]\nid = \"acme\"\nname = \"Acme\"\ndefault_currency = \"EUR\"\n\n\
+              [[suppliers]]\nid = \"bolt\"\nname = \"Bolt\"\ndefault_currency = \"EUR\"\n",
+        ),
+        (
+            "data/feeds/acme/cars.csv",
+            format!("{header}A1,WVWZZZ1K38W100006,Volkswagen,Golf,9000,2025-05-01\n").as_bytes(),
+        ),
+        (
+            "data/feeds/bolt/cars.csv",
+            format!("{header}B1,WVWZZZ1K38W100006,Volkswagen,Golf,9500,2025-05-01\nB2,VF1RFB00656000007,Renault,Clio,7000,2025-05-01\n")
+                .as_bytes(),
+        ),
+    ])
+}
+
+#[test]
+fn a_loader_rereads_only_the_changed_supplier_and_matches_a_fresh_load() {
+    let dir = two_suppliers_one_vin();
+    let config = FeedsConfig::default();
+    let mut loader = feeds::Loader::default();
+    let fresh = || format!("{:?}", feeds::load(dir.path(), &config, today()));
+    // What a load gave (as text, to compare), the Golf offer kept, and who was read.
+    let mut load = |date| {
+        let (inventory, diagnostics, reread) = loader.load(dir.path(), &config, date);
+        let golf: Vec<String> = inventory
+            .listings
+            .iter()
+            .filter(|l| l.make == "Volkswagen")
+            .map(|l| l.vehicle_id.clone())
+            .collect();
+        let reread: Vec<String> = reread.iter().map(|id| id.as_str().to_string()).collect();
+        (format!("{:?}", (inventory, diagnostics)), golf, reread)
+    };
+
+    let (first, golf, reread) = load(today());
+    assert_eq!(reread, ["acme", "bolt"]);
+    assert_eq!(first, fresh());
+    assert_eq!(golf, ["A1"], "equal offers: the first supplier's is kept");
+    let (again, _, reread) = load(today());
+    assert!(reread.is_empty(), "{reread:?}");
+    assert_eq!(again, first);
+
+    // Bolt's offer becomes the newer one, so it now wins the shared VIN over Acme's,
+    // which was not read again.
+    let bolt = dir.path().join("data/feeds/bolt/cars.csv");
+    let text = std::fs::read_to_string(&bolt).unwrap();
+    std::fs::write(
+        &bolt,
+        text.replacen("9500,2025-05-01", "9400,2025-05-20", 1),
+    )
+    .unwrap();
+    let (edited, golf, reread) = load(today());
+    assert_eq!(reread, ["bolt"]);
+    assert_eq!(golf, ["B1"]);
+    assert_eq!(edited, fresh());
+
+    // Another date reads everything again.
+    let (_, _, reread) = load(jiff::civil::date(2025, 6, 2));
+    assert_eq!(reread, ["acme", "bolt"]);
+}

@@ -4,6 +4,9 @@
 mod common;
 use common::*;
 
+use showroom::LoadOptions;
+use showroom::serve::rebuild::{Builder, Files, Preview};
+use showroom::serve::watch::Change;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -171,7 +174,17 @@ fn content_and_template_edits_are_served_within_two_seconds() {
         "## Who we really are",
     );
     server.served_within_deadline("/about/", |b| b.contains("Who we really are"));
-    server.wait_for_line("Rebuilt in ", CHANGE_DEADLINE);
+    // Only the routes that show content were rendered again.
+    let line = server.wait_for_line("Rebuilt in ", CHANGE_DEADLINE);
+    let counts: Vec<usize> = line
+        .split(['(', ' '])
+        .filter_map(|w| w.parse().ok())
+        .collect();
+    assert!(line.contains(" pages rendered)"), "{line}");
+    assert!(
+        matches!(counts[..], [_, rendered, of] if rendered < of),
+        "{line}"
+    );
 
     edit(
         &site.path().join("templates/page.html"),
@@ -184,7 +197,7 @@ fn content_and_template_edits_are_served_within_two_seconds() {
 }
 
 #[test]
-fn a_feed_row_edit_is_served_within_two_seconds() {
+fn a_feed_row_edit_rereads_that_supplier_only_and_is_served_within_two_seconds() {
     let site = fixture_site("market");
     let server = Server::start(site.path());
     let car = "/cars/renault-clio-2020-south-s2/";
@@ -198,6 +211,9 @@ fn a_feed_row_edit_is_served_within_two_seconds() {
         "\"11,900 EUR\"",
     );
     server.served_within_deadline(car, |b| b.contains("€11,900"));
+    // Only the supplier whose file changed was read again.
+    let rebuilt = server.wait_for_line("Rebuilt in ", CHANGE_DEADLINE);
+    assert!(rebuilt.contains("feeds: re-read south)"), "{rebuilt}");
     assert!(!site.path().join("public").exists());
 }
 
@@ -275,6 +291,130 @@ fn open_pages_are_told_which_files_changed() {
         seen[seen.len() - 2..],
         ["event: reload", r#"data: ["about/index.html"]"#],
         "{seen:?}"
+    );
+}
+
+fn preview_options(site: &Path) -> LoadOptions {
+    LoadOptions {
+        root: site.to_path_buf(),
+        base_url: Some("http://127.0.0.1:1111".into()),
+        date: jiff::civil::date(2026, 11, 23),
+    }
+}
+
+/// What one rebuild rendered.
+struct Rendered {
+    routes: usize,
+    of: usize,
+    files: Vec<String>,
+}
+
+/// Builds after `paths` changed (none: the first build) and applies the result to
+/// `preview`, as `serve` does.
+fn rebuild(builder: &mut Builder, preview: &mut Preview, site: &Path, paths: &[&str]) -> Rendered {
+    let change = Change::from_paths(site, paths.iter().map(|p| site.join(p)));
+    let built = builder.build(&change);
+    assert!(!built.report.has_errors(), "{:#?}", built.report.problems);
+    let rendered = Rendered {
+        routes: built.report.rendered,
+        of: built.report.pages,
+        files: built.files.keys().cloned().collect(),
+    };
+    preview.apply(&built.report, built.files, built.partial, false);
+    rendered
+}
+
+/// The files a fresh preview of `site` would serve.
+fn full_render(site: &Path) -> Files {
+    let built = Builder::new(preview_options(site)).build(&Change::default());
+    assert!(!built.report.has_errors(), "{:#?}", built.report.problems);
+    built.files
+}
+
+#[test]
+fn a_content_edit_renders_only_content_routes_and_serves_what_a_full_render_gives() {
+    let site = fixture_site("i18n");
+    let root = site.path();
+    let mut builder = Builder::new(preview_options(root));
+    let mut preview = Preview::default();
+    let first = rebuild(&mut builder, &mut preview, root, &[]);
+    assert_eq!(first.routes, first.of);
+    assert!(first.files.iter().any(|f| f.starts_with("cars/")));
+
+    // A page's text and date: the page in both languages (zh shows the English one) and
+    // the sitemaps with its date, never a car page or a list.
+    edit(
+        &root.join("content/faq.md"),
+        "weight = 5\n",
+        "weight = 5\nupdated = 2026-11-20\n",
+    );
+    edit(
+        &root.join("content/faq.md"),
+        "no translation.",
+        "no translation yet.",
+    );
+    let edited = rebuild(&mut builder, &mut preview, root, &["content/faq.md"]);
+    assert!(
+        edited.routes < edited.of,
+        "{} of {}",
+        edited.routes,
+        edited.of
+    );
+    assert_eq!(edited.routes, edited.files.len());
+    assert!(
+        !edited.files.iter().any(|f| f.contains("cars/")),
+        "{:?}",
+        edited.files
+    );
+    for page in ["faq/index.html", "zh/faq/index.html", "sitemap-en-1.xml"] {
+        assert!(edited.files.iter().any(|f| f == page), "{:?}", edited.files);
+    }
+    assert!(String::from_utf8_lossy(&preview.files["faq/index.html"]).contains("translation yet"));
+    assert!(String::from_utf8_lossy(&preview.files["sitemap-en-1.xml"]).contains("2026-11-20"));
+    assert!(
+        *preview.files == full_render(root),
+        "a partial rebuild differs from a full one"
+    );
+
+    // A menu title is on every page: everything is rendered again.
+    edit(
+        &root.join("content/about.md"),
+        "About the fixture",
+        "About us",
+    );
+    let renamed = rebuild(&mut builder, &mut preview, root, &["content/about.md"]);
+    assert_eq!(renamed.routes, renamed.of);
+    assert!(String::from_utf8_lossy(&preview.files["cars/index.html"]).contains("About us"));
+    assert!(
+        *preview.files == full_render(root),
+        "a full rebuild differs from a fresh one"
+    );
+}
+
+#[test]
+fn a_feed_edit_rereads_only_that_supplier_in_the_builder() {
+    let site = fixture_site("market");
+    let root = site.path();
+    let mut builder = Builder::new(preview_options(root));
+    let ids = |built: &showroom::serve::rebuild::Built| -> Vec<String> {
+        built
+            .reread
+            .iter()
+            .map(|id| id.as_str().to_string())
+            .collect()
+    };
+    let first = builder.build(&Change::default());
+    assert_eq!(ids(&first), ["north", "south"]);
+
+    let feed = "data/feeds/south/cars.csv";
+    edit(&root.join(feed), "\"12,900 EUR\"", "\"11,900 EUR\"");
+    let built = builder.build(&Change::from_paths(root, [root.join(feed)]));
+    assert_eq!(ids(&built), ["south"]);
+    let car = String::from_utf8_lossy(&built.files["cars/renault-clio-2020-south-s2/index.html"]);
+    assert!(car.contains("€11,900"), "{car}");
+    assert!(
+        built.files == full_render(root),
+        "reused feeds differ from a fresh read"
     );
 }
 

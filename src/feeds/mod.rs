@@ -25,8 +25,10 @@ use jiff::civil::Date;
 use rayon::prelude::*;
 use record::{Emit, FileError, OwnedRecord, Row};
 use serde::Serialize;
-use std::path::Path;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::time::SystemTime;
 
 /// Every supplier and every car they sent that passed validation.
 #[derive(Debug, Default, Clone)]
@@ -60,6 +62,113 @@ const FEED_EXTENSIONS: &[&str] = &["csv", "tsv", "json", "jsonl", "xml"];
 /// depend on scheduling: suppliers and reports in registry order, listings sorted by
 /// supplier id then `vehicle_id`, problems in registry, file and line order.
 pub fn load(root: &Path, config: &FeedsConfig, today: Date) -> (Inventory, Diagnostics) {
+    merge_suppliers(root, |suppliers| {
+        suppliers
+            .par_iter()
+            .map(|supplier| load_supplier(root, supplier, config, today))
+            .collect()
+    })
+}
+
+/// Loads feeds again and again for `serve`, reading a supplier's files only when its
+/// inputs changed since the last load: its registry entry, the feeds settings, the date,
+/// or the name, size or modification time of anything under its folder. Everything
+/// across suppliers (VIN de-duplication, order, reports) is redone from the per-supplier
+/// results each time, so a load gives exactly what [`load`] would.
+#[derive(Default)]
+pub struct Loader {
+    /// By supplier id: the inputs its last read saw, and what that read gave.
+    cache: HashMap<SupplierId, (SupplierInputs, SupplierLoad)>,
+}
+
+impl Loader {
+    /// Like [`load`]; also returns the suppliers whose files were read this time, in
+    /// registry order (the others came from the cache).
+    pub fn load(
+        &mut self,
+        root: &Path,
+        config: &FeedsConfig,
+        today: Date,
+    ) -> (Inventory, Diagnostics, Vec<SupplierId>) {
+        let mut reread = Vec::new();
+        let cache = &mut self.cache;
+        let (inventory, diagnostics) = merge_suppliers(root, |suppliers| {
+            // Inputs are taken before reading: a file changed during the read is then
+            // seen as changed next time, never the other way round.
+            let loads: Vec<(SupplierInputs, SupplierLoad, bool)> = suppliers
+                .par_iter()
+                .map(|supplier| {
+                    let inputs = SupplierInputs::new(root, supplier, config, today);
+                    match cache.get(&supplier.id) {
+                        Some((seen, load)) if *seen == inputs => (inputs, load.clone(), false),
+                        _ => (inputs, load_supplier(root, supplier, config, today), true),
+                    }
+                })
+                .collect();
+            cache.clear();
+            let mut out = Vec::with_capacity(loads.len());
+            for (supplier, (inputs, load, read)) in suppliers.iter().zip(loads) {
+                if read {
+                    reread.push(supplier.id.clone());
+                }
+                cache.insert(supplier.id.clone(), (inputs, load.clone()));
+                out.push(load);
+            }
+            out
+        });
+        (inventory, diagnostics, reread)
+    }
+}
+
+/// What one supplier's listings are made from, compared between loads. Files are known
+/// by name, size and modification time, which change with every save.
+#[derive(Debug, PartialEq)]
+struct SupplierInputs {
+    supplier: Supplier,
+    config: FeedsConfig,
+    today: Date,
+    /// Everything under the supplier's folder (feeds, and the photos they name), the
+    /// folder itself first, in name order; what cannot be read (a missing folder) has
+    /// size 0 and no time.
+    files: Vec<(PathBuf, u64, Option<SystemTime>)>,
+}
+
+impl SupplierInputs {
+    fn new(root: &Path, supplier: &Supplier, config: &FeedsConfig, today: Date) -> Self {
+        let folder = root.join(FEEDS_DIR).join(supplier.id.as_str());
+        let files = walkdir::WalkDir::new(&folder)
+            .sort_by_file_name()
+            .into_iter()
+            .map(|entry| {
+                let path = match &entry {
+                    Ok(entry) => entry.path(),
+                    Err(e) => e.path().unwrap_or(&folder),
+                };
+                // Through symbolic links, as the feed readers go.
+                let meta = std::fs::metadata(path).ok();
+                (
+                    path.to_path_buf(),
+                    meta.as_ref().map_or(0, |m| m.len()),
+                    meta.and_then(|m| m.modified().ok()),
+                )
+            })
+            .collect();
+        SupplierInputs {
+            supplier: supplier.clone(),
+            config: config.clone(),
+            today,
+            files,
+        }
+    }
+}
+
+/// The registry and the folder checks, then every supplier's load from `load_each` (in
+/// registry order), merged: duplicate VINs across suppliers dropped, listings sorted,
+/// reports completed.
+fn merge_suppliers(
+    root: &Path,
+    load_each: impl FnOnce(&[Supplier]) -> Vec<SupplierLoad>,
+) -> (Inventory, Diagnostics) {
     let mut diagnostics = Diagnostics::default();
     let suppliers = match registry::load(root) {
         Ok(found) => found.unwrap_or_default(),
@@ -70,10 +179,7 @@ pub fn load(root: &Path, config: &FeedsConfig, today: Date) -> (Inventory, Diagn
     };
     diagnostics.extend(check_folders(root, &suppliers));
 
-    let loads: Vec<SupplierLoad> = suppliers
-        .par_iter()
-        .map(|supplier| load_supplier(root, supplier, config, today))
-        .collect();
+    let loads = load_each(&suppliers);
     let (mut per_supplier, mut reports): (Vec<_>, Vec<_>) =
         loads.into_iter().map(|l| (l.listings, l.report)).unzip();
 
@@ -160,6 +266,7 @@ fn check_folders(root: &Path, suppliers: &[Supplier]) -> Vec<Problem> {
 }
 
 /// One supplier's accepted listings (in reading order) and its report so far.
+#[derive(Clone)]
 struct SupplierLoad {
     listings: Vec<Listing>,
     report: SupplierReport,

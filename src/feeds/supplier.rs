@@ -28,7 +28,7 @@ impl std::fmt::Display for SupplierId {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Supplier {
     pub id: SupplierId,
     pub name: String,

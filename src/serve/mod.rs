@@ -8,6 +8,7 @@ pub mod rebuild;
 pub mod reload;
 pub mod watch;
 
+use crate::feeds::SupplierId;
 use crate::{LoadOptions, Report};
 use axum::Router;
 use axum::extract::State;
@@ -51,7 +52,8 @@ pub enum Event<'a> {
         report: &'a Report,
         elapsed: Duration,
         change: &'a Change,
-        feeds_reused: bool,
+        /// Suppliers whose feeds were read again (none when the feeds were reused).
+        reread: &'a [SupplierId],
         /// Output files whose bytes differ from the last good build.
         changed_files: Option<usize>,
     },
@@ -107,13 +109,13 @@ pub fn serve(
     };
 
     let mut builder = Builder::new(load);
-    let built = builder.build(true);
+    let built = builder.build(&Change::default());
     on_event(Event::Built {
         report: &built.report,
         elapsed: built.elapsed,
     });
     let mut preview = Preview::default();
-    preview.apply(&built.report, built.files, false);
+    preview.apply(&built.report, built.files, built.partial, false);
     let (notices, _) = broadcast::channel(16);
     let app = App {
         preview: Arc::new(RwLock::new(preview)),
@@ -196,10 +198,10 @@ fn rebuild_loop(
                 continue;
             }
         };
-        let built = builder.build(change.feeds);
+        let built = builder.build(&change);
         let notice = {
             let mut preview = app.preview.write().unwrap_or_else(|e| e.into_inner());
-            preview.apply(&built.report, built.files, change.css_only)
+            preview.apply(&built.report, built.files, built.partial, change.css_only)
         };
         let changed_files = match &notice {
             None => Some(0),
@@ -211,7 +213,7 @@ fn rebuild_loop(
             report: &built.report,
             elapsed: built.elapsed,
             change: &change,
-            feeds_reused: built.feeds_reused,
+            reread: &built.reread,
             changed_files,
         });
         if let Some(notice) = notice {

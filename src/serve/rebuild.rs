@@ -1,10 +1,13 @@
-//! Rebuilding the preview: the whole site is rendered again into memory, reusing the
-//! parsed feeds when no feed changed, and the result is compared with what is being
-//! served so that only pages whose bytes changed are reloaded in the browser.
+//! Rebuilding the preview: the site is rendered again into memory, reusing the parsed
+//! feeds of every supplier whose files did not change, and after an edit of content pages
+//! only the routes that show content. The result is compared with what is being served
+//! so that only pages whose bytes changed are reloaded in the browser.
 
+use super::watch::Change;
 use crate::diagnostics::Diagnostics;
-use crate::feeds::{self, Inventory};
-use crate::{LoadOptions, Report, Site};
+use crate::feeds::{self, Inventory, SupplierId};
+use crate::plan::ContentOutline;
+use crate::{InMemory, LoadOptions, Report, Scope, Site};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -14,51 +17,70 @@ pub type Files = BTreeMap<String, Vec<u8>>;
 /// Runs builds for the preview and keeps what the next one may reuse.
 pub struct Builder {
     options: LoadOptions,
-    /// The feeds as last read, with their problems; dropped when `data/` or the config
-    /// changes.
+    /// Each supplier's parsed feed, read again only when its files or settings change.
+    loader: feeds::Loader,
+    /// The feeds as last loaded, with their problems, used as they are until something
+    /// under `data/` or the config changes.
     feeds: Option<(Inventory, Diagnostics)>,
+    /// The content outline of the last build, if it succeeded (and so is being served).
+    outline: Option<ContentOutline>,
 }
 
 /// One finished build.
 pub struct Built {
     pub report: Report,
+    /// Every file of the site, or with `partial` only the content routes rendered.
     pub files: Files,
+    /// Only content routes were rendered; every other file is as in the last build.
+    pub partial: bool,
     pub elapsed: Duration,
-    /// Whether the feeds were reused rather than read again.
-    pub feeds_reused: bool,
+    /// Suppliers whose feed files were read by this build, in registry order; empty when
+    /// the feeds were reused.
+    pub reread: Vec<SupplierId>,
 }
 
 impl Builder {
     pub fn new(options: LoadOptions) -> Builder {
         Builder {
             options,
+            loader: feeds::Loader::default(),
             feeds: None,
+            outline: None,
         }
     }
 
-    /// Renders the whole site into memory. `reload_feeds` forgets the cached feeds.
-    /// A panic in a stage becomes an error in the report, so the preview outlives a bug
-    /// that one edit triggers.
-    pub fn build(&mut self, reload_feeds: bool) -> Built {
+    /// Renders the site into memory after `change` (the first build: an empty change).
+    /// A change under `data/` or to the config loads the feeds again, reading only the
+    /// suppliers whose inputs changed. A change of content pages alone, after a good
+    /// build, renders only the routes that show content unless the content's outline
+    /// changed ([`Scope::Content`]). A panic in a stage becomes an error in the report,
+    /// so the preview outlives a bug that one edit triggers.
+    pub fn build(&mut self, change: &Change) -> Built {
         let started = Instant::now();
-        if reload_feeds {
+        if change.feeds {
             self.feeds = None;
         }
-        let feeds_reused = self.feeds.is_some();
-        let cache = &mut self.feeds;
+        let scope = match &self.outline {
+            Some(outline) if change.content_only => Scope::Content(outline),
+            _ => Scope::All,
+        };
+        let mut reread = Vec::new();
+        let (cache, loader) = (&mut self.feeds, &mut self.loader);
         let render = std::panic::AssertUnwindSafe(|| {
             let loaded = Site::load_with(&self.options, |root, config, date| match cache {
                 Some(cached) => cached.clone(),
                 None => {
-                    let fresh = feeds::load(root, config, date);
-                    *cache = Some(fresh.clone());
-                    fresh
+                    let (inventory, problems, read) = loader.load(root, config, date);
+                    reread = read;
+                    *cache = Some((inventory.clone(), problems.clone()));
+                    (inventory, problems)
                 }
             });
-            crate::render_in_memory(loaded)
+            crate::render_in_memory(loaded, scope)
         });
-        let (report, files) = std::panic::catch_unwind(render).unwrap_or_else(|panic| {
+        let rendered = std::panic::catch_unwind(render).unwrap_or_else(|panic| {
             self.feeds = None;
+            self.loader = feeds::Loader::default();
             let why = panic
                 .downcast_ref::<&str>()
                 .map(|s| s.to_string())
@@ -68,13 +90,21 @@ impl Builder {
             report.push(crate::Problem::error(format!(
                 "the build crashed (a bug in Showroom; please report it): {why}"
             )));
-            (report, Files::new())
+            InMemory {
+                report,
+                files: Files::new(),
+                partial: false,
+                outline: None,
+            }
         });
+        // A failed build is not served, so the next one cannot keep its files.
+        self.outline = rendered.outline.filter(|_| !rendered.report.has_errors());
         Built {
-            report,
-            files,
+            report: rendered.report,
+            files: rendered.files,
+            partial: rendered.partial,
             elapsed: started.elapsed(),
-            feeds_reused,
+            reread,
         }
     }
 }
@@ -121,9 +151,16 @@ impl Notice {
 
 impl Preview {
     /// Takes a finished build: a failed one keeps the last good files and raises the
-    /// overlay; a good one replaces the files. Returns what open pages should do, if
-    /// anything changed for them.
-    pub fn apply(&mut self, report: &Report, files: Files, css_only: bool) -> Option<Notice> {
+    /// overlay; a good one replaces the files, or with `partial` (see [`Built::partial`])
+    /// replaces only those it has. Returns what open pages should do, if anything changed
+    /// for them.
+    pub fn apply(
+        &mut self,
+        report: &Report,
+        files: Files,
+        partial: bool,
+        css_only: bool,
+    ) -> Option<Notice> {
         self.generation += 1;
         if report.has_errors() {
             let problems: Vec<String> = report.problems.iter().map(|p| p.to_string()).collect();
@@ -131,8 +168,14 @@ impl Preview {
             return Some(Notice::Problems(problems));
         }
         let recovered = self.problems.take().is_some();
-        let changed = changed_files(&self.files, &files);
-        let old = std::mem::replace(&mut self.files, Arc::new(files));
+        let changed = changed_files(&self.files, &files, partial);
+        let old = if partial {
+            // In place, unless a request still holds the old map.
+            Arc::make_mut(&mut self.files).extend(files);
+            None
+        } else {
+            Some(std::mem::replace(&mut self.files, Arc::new(files)))
+        };
         if recovered {
             return Some(Notice::Reload(None));
         }
@@ -143,7 +186,7 @@ impl Preview {
         let only_styles = changed
             .iter()
             .all(|f| f.ends_with(".css") || f.ends_with(".html") || *f == "_headers");
-        if css_only && only_styles {
+        if let Some(old) = old.filter(|_| css_only && only_styles) {
             let renamed = renamed_stylesheets(&old, &self.files, &changed, self.generation);
             if !renamed.is_empty() {
                 return Some(Notice::Css(renamed));
@@ -153,14 +196,16 @@ impl Preview {
     }
 }
 
-/// Output files added, removed or with different bytes.
-fn changed_files(old: &Files, new: &Files) -> Vec<String> {
+/// Output files added, removed (unless `new` is `partial`) or with different bytes.
+fn changed_files(old: &Files, new: &Files, partial: bool) -> Vec<String> {
     let mut changed: Vec<String> = new
         .iter()
         .filter(|(path, bytes)| old.get(*path) != Some(*bytes))
         .map(|(path, _)| path.clone())
         .collect();
-    changed.extend(old.keys().filter(|p| !new.contains_key(*p)).cloned());
+    if !partial {
+        changed.extend(old.keys().filter(|p| !new.contains_key(*p)).cloned());
+    }
     changed.sort();
     changed
 }
@@ -230,6 +275,7 @@ mod tests {
             &good(),
             files(&[("index.html", "a"), ("about/index.html", "b")]),
             false,
+            false,
         );
         let notice = preview.apply(
             &good(),
@@ -238,6 +284,7 @@ mod tests {
                 ("about/index.html", "B"),
                 ("new/index.html", "n"),
             ]),
+            false,
             false,
         );
         assert_eq!(
@@ -248,22 +295,55 @@ mod tests {
             ])))
         );
         assert_eq!(
-            preview.apply(&good(), (*preview.files).clone(), false),
+            preview.apply(&good(), (*preview.files).clone(), false, false),
             None
+        );
+    }
+
+    #[test]
+    fn a_partial_build_replaces_only_its_files() {
+        let mut preview = Preview::default();
+        preview.apply(
+            &good(),
+            files(&[
+                ("index.html", "a"),
+                ("about/index.html", "b"),
+                ("cars/x/index.html", "c"),
+            ]),
+            false,
+            false,
+        );
+        let notice = preview.apply(
+            &good(),
+            files(&[("index.html", "a"), ("about/index.html", "B")]),
+            true,
+            false,
+        );
+        assert_eq!(
+            notice,
+            Some(Notice::Reload(Some(vec!["about/index.html".into()])))
+        );
+        assert_eq!(
+            *preview.files,
+            files(&[
+                ("index.html", "a"),
+                ("about/index.html", "B"),
+                ("cars/x/index.html", "c")
+            ])
         );
     }
 
     #[test]
     fn a_failed_build_keeps_the_last_good_files_and_recovery_reloads_everything() {
         let mut preview = Preview::default();
-        preview.apply(&good(), files(&[("index.html", "a")]), false);
-        let notice = preview.apply(&failed(), Files::new(), false);
+        preview.apply(&good(), files(&[("index.html", "a")]), false, false);
+        let notice = preview.apply(&failed(), Files::new(), false, false);
         assert!(
             matches!(&notice, Some(Notice::Problems(p)) if p[0].contains("templates/page.html"))
         );
         assert_eq!(preview.files.get("index.html").unwrap(), b"a");
         assert!(preview.problems.is_some());
-        let notice = preview.apply(&good(), files(&[("index.html", "a")]), false);
+        let notice = preview.apply(&good(), files(&[("index.html", "a")]), false, false);
         assert_eq!(notice, Some(Notice::Reload(None)));
         assert!(preview.problems.is_none());
     }
@@ -278,6 +358,7 @@ mod tests {
                 ("style.0123456789.css", "a{}"),
                 ("plain.css", "x"),
             ]),
+            false,
             true,
         );
         let notice = preview.apply(
@@ -287,6 +368,7 @@ mod tests {
                 ("style.abcdefabcd.css", "b{}"),
                 ("plain.css", "y"),
             ]),
+            false,
             true,
         );
         let Some(Notice::Css(renamed)) = notice else {

@@ -24,6 +24,9 @@ pub struct Change {
     pub feeds: bool,
     /// Only stylesheets changed, so open pages can swap them without reloading.
     pub css_only: bool,
+    /// Only content pages changed (not policies under `content/legal/`, whose banner is
+    /// on every page), so other routes may keep their last bytes.
+    pub content_only: bool,
 }
 
 impl Change {
@@ -37,16 +40,27 @@ impl Change {
             .iter()
             .any(|p| p == CONFIG || p == "data" || p.starts_with("data/"));
         let css_only = !paths.is_empty() && paths.iter().all(|p| p.ends_with(".css"));
+        let content_only = !paths.is_empty() && paths.iter().all(|p| is_content_page(p));
         Change {
             paths: paths.into_iter().collect(),
             feeds,
             css_only,
+            content_only,
         }
     }
 
     pub fn is_empty(&self) -> bool {
         self.paths.is_empty()
     }
+}
+
+/// Under `content/`, outside the policies' folder.
+fn is_content_page(rel: &str) -> bool {
+    let mut parts = rel.split('/');
+    parts.next() == Some(crate::content::DIR)
+        && parts
+            .next()
+            .is_some_and(|second| second != crate::content::LEGAL_DIR)
 }
 
 /// `path` relative to `root` when the site is made from it, skipping editors' swap and
@@ -169,6 +183,15 @@ mod tests {
         // A new data/ folder: files written into it before it is watched are read anyway.
         assert!(change(&["data"]).feeds);
         assert!(!change(&["templates/page.html"]).feeds);
+    }
+
+    #[test]
+    fn content_only_leaves_out_policies_and_other_sources() {
+        assert!(change(&["content/about.md", "content/guides/_index.zh.md"]).content_only);
+        assert!(!change(&["content/legal/privacy/2026-03-02.md"]).content_only);
+        assert!(!change(&["content/legal"]).content_only);
+        assert!(!change(&["content"]).content_only);
+        assert!(!change(&["content/about.md", "templates/page.html"]).content_only);
     }
 
     #[test]
