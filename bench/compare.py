@@ -24,6 +24,8 @@ import time
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHARED = os.path.join(os.path.dirname(REPO), "shared", "bench")
 SHOWROOM = os.path.join(REPO, "target", "release", "showroom")
+# How long ext4 treats freed inodes as recently deleted (and slow to reuse).
+SETTLE_SECONDS = 35
 SITE_PARTS = ["config.toml", "content", "themes", "static", "templates", "data"]
 
 
@@ -81,18 +83,30 @@ def prepare(n, work):
     return base, site
 
 
+def fresh_dir(path):
+    """Removes what a previous run left at `path`. ext4 then spends a while skipping the
+    freshly freed inodes when it allocates new ones, which would charge whichever tool
+    builds next for the deletion; so the caller waits once after all removals."""
+    if os.path.exists(path):
+        shutil.rmtree(path)
+        return True
+    return False
+
+
 def bench(n, runs, work):
     base, site = prepare(n, work)
     hugo_src = os.path.join(base, "hugo")
-    hugo_out = os.path.join(base, "hugo-public")
-    ours_out = os.path.join(site, "public")
+    outputs = os.path.join(base, "outputs")
+    if fresh_dir(outputs):
+        time.sleep(SETTLE_SECONDS)
     hugo, ours, rebuild = [], [], []
-    for _ in range(runs):
-        shutil.rmtree(hugo_out, ignore_errors=True)
+    for i in range(runs):
+        # Every build writes into a folder that never existed: nothing was just deleted.
+        hugo_out = os.path.join(outputs, f"hugo-{i}")
+        ours_out = os.path.join(outputs, f"showroom-{i}")
         hugo.append(run(["hugo", "--quiet", "-s", hugo_src, "-d", hugo_out]))
-        shutil.rmtree(ours_out, ignore_errors=True)
         shutil.rmtree(os.path.join(site, ".showroom-cache"), ignore_errors=True)
-        cmd = [SHOWROOM, "build", "--root", site, "--date", "2026-11-23"]
+        cmd = [SHOWROOM, "build", "--root", site, "--date", "2026-11-23", "--output", ours_out]
         ours.append(run(cmd))
         rebuild.append(run(cmd))
     med = lambda xs, i: statistics.median(x[i] for x in xs)
@@ -103,6 +117,7 @@ def bench(n, runs, work):
         "rebuild_s": med(rebuild, 0),
     }
     row["ratio"] = row["hugo_s"] / row["ours_s"]
+    fresh_dir(outputs)
     return row
 
 

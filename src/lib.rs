@@ -327,30 +327,57 @@ fn run<S: Sink>(
     }
 }
 
-/// Renders `routes` in parallel, writing each page as soon as it is done.
-fn render_routes(
+/// Renders every route in parallel while one thread writes the finished pages. Rendering
+/// scales with cores; creating thousands of folders and files from several threads at
+/// once mostly contends in the kernel (measured at 100 000 cars: twice the system time
+/// of one writer, for a slower build).
+fn render_routes<S: Sink>(
     inputs: &Inputs,
     routes: &[&Route],
     renderer: &Renderer,
     progress: &dyn Progress,
-    staging: Option<&impl Sink>,
+    staging: Option<&S>,
 ) -> Vec<Problem> {
-    routes
-        .par_iter()
-        .filter_map(|route| {
-            let result = render_route(inputs, renderer, route).and_then(|text| match staging {
-                Some(s) => {
-                    let file = route.output_file();
-                    s.write(&file, text.as_bytes())
+    let render = |route: &&Route| {
+        let text = render_route(inputs, renderer, route);
+        progress.advance(1);
+        text
+    };
+    let Some(sink) = staging else {
+        return routes
+            .par_iter()
+            .filter_map(|route| render(route).err())
+            .collect();
+    };
+    std::thread::scope(|scope| {
+        let (pages, written) = std::sync::mpsc::sync_channel::<(String, String)>(WRITE_QUEUE);
+        let writer = scope.spawn(move || {
+            written
+                .into_iter()
+                .filter_map(|(file, text)| {
+                    sink.write(&file, text.as_bytes())
                         .map_err(|e| Problem::error(format!("cannot write {file}: {e}")))
-                }
-                None => Ok(()),
-            });
-            progress.advance(1);
-            result.err()
-        })
-        .collect()
+                        .err()
+                })
+                .collect::<Vec<_>>()
+        });
+        let mut problems: Vec<Problem> = routes
+            .par_iter()
+            .filter_map(|route| match render(route) {
+                // The writer only stops early by panicking, which the join below reports.
+                Ok(text) => pages.send((route.output_file(), text)).err().and(None),
+                Err(problem) => Some(problem),
+            })
+            .collect();
+        drop(pages);
+        problems.extend(writer.join().expect("the page writer does not panic"));
+        problems
+    })
 }
+
+/// Pages rendered but not yet written: enough to keep the writer busy, few enough that
+/// memory does not grow with the site.
+const WRITE_QUEUE: usize = 256;
 
 fn render_route(inputs: &Inputs, renderer: &Renderer, route: &Route) -> Result<String, Problem> {
     match route.body(inputs) {
