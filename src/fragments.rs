@@ -44,7 +44,9 @@ impl Cards {
                 .map(|&i| {
                     let mut ctx = base.clone();
                     ctx.insert("car", &view::card(site, catalog, i));
-                    renderer.render(CARD_TEMPLATE, &ctx).map(|html| (i, html))
+                    renderer
+                        .render(CARD_TEMPLATE, &lang, &ctx)
+                        .map(|html| (i, html))
                 })
                 .collect::<Result<_, _>>()?;
             let mut cards = vec![String::new(); site.inventory.listings.len()];
@@ -73,7 +75,10 @@ pub fn render_shared(
     for lang in site.languages() {
         let mut shared = HashMap::new();
         for (name, template) in SHARED_PARTIALS {
-            shared.insert(*name, renderer.render(template, globals.base(&lang))?);
+            shared.insert(
+                *name,
+                renderer.render(template, &lang, globals.base(&lang))?,
+            );
         }
         globals.insert(&lang, "shared", &shared);
     }

@@ -87,6 +87,31 @@ impl Photos {
             .collect();
         files.into_iter().map(|(o, s)| (s, o)).collect()
     }
+
+    /// The cache entries these photos come from.
+    pub fn cache_entries(&self) -> BTreeSet<PathBuf> {
+        self.by_source.values().map(|p| p.cache.clone()).collect()
+    }
+}
+
+/// Where encoded variants are cached for the site at `root`.
+pub fn cache_dir(root: &Path) -> PathBuf {
+    root.join(crate::build_cache::DIR).join(CACHE_DIR)
+}
+
+/// Removes every cache entry but `in_use`, so the cache holds what the last good build
+/// published rather than every photo ever seen. Returns how many entries went; one that
+/// cannot be removed is left for the next build.
+pub fn prune_cache(root: &Path, in_use: &BTreeSet<PathBuf>) -> usize {
+    let Ok(entries) = std::fs::read_dir(cache_dir(root)) else {
+        return 0;
+    };
+    entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|path| !in_use.contains(path))
+        .filter(|path| std::fs::remove_dir_all(path).is_ok())
+        .count()
 }
 
 /// How much work a run did: photos encoded now, and photos taken from the cache.
@@ -96,6 +121,8 @@ pub struct Stats {
     pub cached: usize,
     /// Pixels decoded from sources that were encoded (not cached).
     pub pixels: u64,
+    /// Cache entries no photo of the site uses any more, removed after a good build.
+    pub pruned: usize,
 }
 
 /// Processes every local photo of every car that has a page, in parallel. A photo
@@ -111,7 +138,7 @@ pub fn process(site: &Site, catalog: &Catalog) -> (Photos, Stats, Vec<Problem>) 
             }
         }
     }
-    let cache = site.root.join(crate::build_cache::DIR).join(CACHE_DIR);
+    let cache = cache_dir(&site.root);
     let sources: Vec<(&str, PathBuf)> = users
         .keys()
         .map(|rel| (*rel, site.root.join(rel)))

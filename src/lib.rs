@@ -33,7 +33,7 @@ use plan::{Body, ContentOutline, Globals, Inputs, Route};
 use rayon::prelude::*;
 use render::Renderer;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 /// Told how far a long stage has got; `main.rs` draws it as a bar or plain lines.
@@ -67,6 +67,9 @@ pub struct Report {
     /// Local photos encoded by this build, and taken from the photo cache.
     #[serde(skip)]
     pub photos: images::Stats,
+    /// The photo cache entries the rendered site uses.
+    #[serde(skip)]
+    photo_entries: BTreeSet<PathBuf>,
 }
 
 impl Report {
@@ -80,6 +83,7 @@ impl Report {
             rendered: 0,
             unchanged: false,
             photos: images::Stats::default(),
+            photo_entries: BTreeSet::new(),
         }
     }
 
@@ -147,6 +151,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Report {
         )));
     }
     if !report.has_errors() {
+        report.photos.pruned = images::prune_cache(root, &report.photo_entries);
         let problems = report.problems.iter().cloned().collect();
         build_cache::remember(root, inputs, &output, report.pages, problems);
     }
@@ -319,6 +324,7 @@ fn run<S: Sink>(
     let mut report = Report::new(problems, suppliers, routes.len());
     report.rendered = rendered.len();
     report.photos = photo_stats;
+    report.photo_entries = catalog.photos.cache_entries();
     Run {
         report,
         output: staging,
@@ -381,8 +387,8 @@ const WRITE_QUEUE: usize = 256;
 
 fn render_route(inputs: &Inputs, renderer: &Renderer, route: &Route) -> Result<String, Problem> {
     match route.body(inputs) {
-        Body::Template(name, ctx) => renderer.render(name, &ctx),
-        Body::ContentTemplate(name, ctx) => renderer.render(&name, &ctx),
+        Body::Template(name, ctx) => renderer.render(name, &route.lang, &ctx),
+        Body::ContentTemplate(name, ctx) => renderer.render(&name, &route.lang, &ctx),
         Body::Text(text) => Ok(text),
     }
 }

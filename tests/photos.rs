@@ -298,4 +298,8 @@ fn a_second_build_takes_every_photo_from_the_cache() {
     std::fs::write(site.root().join(PHOTOS).join("plain.jpg"), jpeg(660, 495)).unwrap();
     let third = site.build(DATE);
     assert_eq!((third.photos.encoded, third.photos.cached), (1, 2));
+    // The old version's entry is used by nothing now: the cache keeps one per photo.
+    assert_eq!(third.photos.pruned, 1);
+    let entries = std::fs::read_dir(site.root().join(".showroom-cache/photos")).unwrap();
+    assert_eq!(entries.count(), 3);
 }

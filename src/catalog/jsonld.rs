@@ -116,7 +116,10 @@ pub fn car(site: &Site, catalog: &Catalog, i: usize, crumbs: &[(String, String)]
 /// JSON inside `<script>` must not close the element or open a comment: `<`, `>` and
 /// `&` become `\u` escapes, which JSON parsers read back as the same characters.
 pub fn script_safe(json: &str) -> String {
-    json.replace('<', "\\u003c")
-        .replace('>', "\\u003e")
-        .replace('&', "\\u0026")
+    crate::render::replace_bytes(json, |b| match b {
+        b'<' => Some("\\u003c"),
+        b'>' => Some("\\u003e"),
+        b'&' => Some("\\u0026"),
+        _ => None,
+    })
 }

@@ -2,8 +2,8 @@
 //! through lightningcss and scripts through oxc. Anything they cannot parse is kept as
 //! written.
 
+use crate::render::tags::next_tag;
 use lightningcss::stylesheet::{MinifyOptions, ParserOptions, PrinterOptions, StyleSheet};
-use std::ops::Range;
 
 /// Minifies an HTML template once, when it is loaded, rather than every page it renders:
 /// per page, minify-html cost as much as rendering did. `None` when the template's tags
@@ -97,27 +97,6 @@ fn unmask_template_tags(minified: &str, tags: &[&str]) -> Option<String> {
     }
     out.push_str(rest);
     used.iter().all(|&u| u).then_some(out)
-}
-
-/// Where the next `{{ }}`, `{% %}` or `{# #}` in `text` is; `None` inside when one is
-/// never closed.
-fn next_tag(text: &str) -> Option<Option<Range<usize>>> {
-    let mut from = 0;
-    while let Some(found) = text[from..].find('{') {
-        let start = from + found;
-        let close = match text.get(start..start + 2) {
-            Some("{{") => "}}",
-            Some("{%") => "%}",
-            Some("{#") => "#}",
-            _ => {
-                from = start + 1;
-                continue;
-            }
-        };
-        let end = start + 2 + text[start + 2..].find(close)? + 2;
-        return Some(Some(start..end));
-    }
-    Some(None)
 }
 
 pub fn css(text: &str) -> Option<String> {

@@ -95,3 +95,78 @@ impl Translations {
             .collect()
     }
 }
+
+/// Replaces every `{{ t(key="…", lang=lang) }}` whose key is a literal with the string
+/// itself, escaped when the template is: most interface strings then cost nothing per
+/// page, where a function call per string and page was a fifth of rendering. Calls in
+/// any other form (a computed key, another language) are left for the `t` function.
+pub fn inline_literal_keys(
+    template: &str,
+    lang: &str,
+    strings: &Translations,
+    escape: Option<fn(&str) -> String>,
+) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(Some(tag)) = super::tags::next_tag(rest) {
+        out.push_str(&rest[..tag.start]);
+        let text = &rest[tag.clone()];
+        let value = literal_key(text)
+            .map(|key| strings.get(lang, key))
+            // A string that looks like a tag would be compiled as one.
+            .filter(|value| !["{{", "{%", "{#"].iter().any(|o| value.contains(o)));
+        match (value, escape) {
+            (Some(value), Some(escape)) => out.push_str(&escape(value)),
+            (Some(value), None) => out.push_str(value),
+            (None, _) => out.push_str(text),
+        }
+        rest = &rest[tag.end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `key` of a tag that is exactly `{{ t(key="key", lang=lang) }}` (either quotes).
+fn literal_key(tag: &str) -> Option<&str> {
+    let call = tag.strip_prefix("{{")?.strip_suffix("}}")?.trim();
+    let (key, lang) = call
+        .strip_prefix("t(")?
+        .strip_suffix(')')?
+        .split_once(',')?;
+    if lang.trim() != "lang=lang" {
+        return None;
+    }
+    let quoted = key.trim().strip_prefix("key=")?;
+    let key = ['"', '\'']
+        .iter()
+        .find_map(|q| quoted.strip_prefix(*q)?.strip_suffix(*q))?;
+    (!key.contains(['"', '\'', '~'])).then_some(key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strings() -> Translations {
+        let en = [("sold", "Sold & gone"), ("tricky", "{{ x }}")]
+            .map(|(k, v)| (k.to_string(), v.to_string()));
+        Translations {
+            default_lang: "en".into(),
+            strings: HashMap::from([("en".to_string(), en.into_iter().collect())]),
+            ..Translations::default()
+        }
+    }
+
+    #[test]
+    fn literal_keys_are_inlined_escaped_and_other_calls_are_left_alone() {
+        let template = r#"<b>{{ t(key="sold", lang=lang) }}</b><i title="{{ t(key='sold', lang=lang) }}"></i>{{ t(key="fuel_" ~ car.fuel, lang=lang) }}{{ t(key="sold", lang=a.lang) }}{{ t(key="tricky", lang=lang) }}"#;
+        let strings = strings();
+        let inlined = inline_literal_keys(template, "en", &strings, Some(crate::render::escape));
+        assert_eq!(
+            inlined,
+            r#"<b>Sold &amp; gone</b><i title="Sold &amp; gone"></i>{{ t(key="fuel_" ~ car.fuel, lang=lang) }}{{ t(key="sold", lang=a.lang) }}{{ t(key="tricky", lang=lang) }}"#
+        );
+        let plain = inline_literal_keys(r#"{{ t(key="sold", lang=lang) }}"#, "en", &strings, None);
+        assert_eq!(plain, "Sold & gone");
+    }
+}

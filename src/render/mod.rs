@@ -3,6 +3,7 @@
 //! everything they show is computed before they run.
 
 pub mod i18n;
+pub mod tags;
 
 use crate::assets::Assets;
 use crate::diagnostics::{Diagnostics, Problem};
@@ -15,7 +16,7 @@ use std::sync::Arc;
 use tera::{Context, Tera, Value};
 
 pub struct Renderer {
-    tera: Tera,
+    by_lang: HashMap<String, Tera>,
     /// Template name to its source file relative to the site root, for error messages.
     sources: HashMap<String, String>,
     pub translations: Arc<Translations>,
@@ -98,22 +99,38 @@ impl Renderer {
                 }
             }
         });
-        let mut tera = new_tera();
-        if let Err(e) = tera.add_raw_templates(minified.collect::<Vec<_>>()) {
-            // Report the line in the file as written, not in its minified form.
-            let written = new_tera().add_raw_templates(texts.iter()).err();
-            problems.push(template_problem(written.as_ref().unwrap_or(&e), &sources));
-            return Err(problems);
-        }
+        let minified: Vec<_> = minified.collect();
         let (translations, i18n_problems) =
             Translations::load(&theme_dir, &theme_rel, langs, default_lang);
         problems.extend(i18n_problems);
         let translations = Arc::new(translations);
-        register_functions(&mut tera, &translations, assets);
-        register_filters(&mut tera, &translations);
+        // One Tera per language, each with that language's strings already in place.
+        let mut by_lang = HashMap::new();
+        for lang in langs {
+            let inlined = minified.iter().map(|(name, text)| {
+                let escaped = [".html", ".xml"].iter().any(|e| name.ends_with(e));
+                let text = i18n::inline_literal_keys(
+                    text,
+                    lang,
+                    &translations,
+                    escaped.then_some(escape as fn(&str) -> String),
+                );
+                (name.as_str(), text)
+            });
+            let mut tera = new_tera();
+            if let Err(e) = tera.add_raw_templates(inlined.collect::<Vec<_>>()) {
+                // Report the line in the file as written, not in its prepared form.
+                let written = new_tera().add_raw_templates(texts.iter()).err();
+                problems.push(template_problem(written.as_ref().unwrap_or(&e), &sources));
+                return Err(problems);
+            }
+            register_functions(&mut tera, &translations, assets);
+            register_filters(&mut tera, &translations);
+            by_lang.insert(lang.clone(), tera);
+        }
         Ok((
             Renderer {
-                tera,
+                by_lang,
                 sources,
                 translations,
             },
@@ -121,12 +138,9 @@ impl Renderer {
         ))
     }
 
-    pub fn has_template(&self, name: &str) -> bool {
-        self.sources.contains_key(name)
-    }
-
-    pub fn render(&self, template: &str, context: &Context) -> Result<String, Problem> {
-        self.tera
+    /// Renders `template` for a page in `lang`, one of the languages it was loaded with.
+    pub fn render(&self, template: &str, lang: &str, context: &Context) -> Result<String, Problem> {
+        self.by_lang[lang]
             .render(template, context)
             .map_err(|e| template_problem(&e, &self.sources))
     }
@@ -142,17 +156,29 @@ fn new_tera() -> Tera {
 /// Escapes what can break out of text or a quoted attribute. Tera's default also
 /// escapes `/`, which leaves every URL in the output as `&#x2F;cars&#x2F;`.
 pub fn escape(text: &str) -> String {
+    replace_bytes(text, |b| match b {
+        b'&' => Some("&amp;"),
+        b'<' => Some("&lt;"),
+        b'>' => Some("&gt;"),
+        b'"' => Some("&quot;"),
+        b'\'' => Some("&#39;"),
+        _ => None,
+    })
+}
+
+/// `text` with each ASCII byte that `with` maps replaced, in one pass that copies the
+/// runs in between whole: escaping runs on every value of every page.
+pub fn replace_bytes(text: &str, with: impl Fn(u8) -> Option<&'static str>) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 8);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
+    let mut copied = 0;
+    for (at, byte) in text.bytes().enumerate() {
+        if let Some(replacement) = with(byte) {
+            out.push_str(&text[copied..at]);
+            out.push_str(replacement);
+            copied = at + 1;
         }
     }
+    out.push_str(&text[copied..]);
     out
 }
 
