@@ -217,18 +217,24 @@ fn a_feed_row_edit_rereads_that_supplier_only_and_is_served_within_two_seconds()
     assert!(!site.path().join("public").exists());
 }
 
-#[test]
-fn a_broken_template_shows_the_overlay_and_fixing_it_recovers() {
-    let site = fixture_site("basic");
-    let server = Server::start(site.path());
-    let template = site.path().join("templates/page.html");
+/// Leaves `templates/page.html` with a syntax error on line 3; returns its path and the
+/// good text.
+fn break_page_template(site: &Path) -> (std::path::PathBuf, String) {
+    let template = site.join("templates/page.html");
     let good = read(&template);
-
     std::fs::write(
         &template,
         good.replace("{{ page.title }}", "{{ page.title <"),
     )
     .unwrap();
+    (template, good)
+}
+
+#[test]
+fn a_broken_template_shows_the_overlay_and_fixing_it_recovers() {
+    let site = fixture_site("basic");
+    let server = Server::start(site.path());
+    let (template, good) = break_page_template(site.path());
     let about = server.served_within_deadline("/about/", |b| b.contains("showroom-overlay"));
     // The problem names the file and line, escaped, over the last good page.
     assert!(about.contains("templates/page.html:3"), "{about}");
@@ -576,13 +582,7 @@ fn open_pages_swap_css_reload_on_their_own_changes_and_show_the_overlay() {
     );
     browser.until("the live script connected again", live);
 
-    let template = site.path().join("templates/page.html");
-    let good = read(&template);
-    std::fs::write(
-        &template,
-        good.replace("{{ page.title }}", "{{ page.title <"),
-    )
-    .unwrap();
+    let (template, good) = break_page_template(site.path());
     browser.until(
         "the overlay shown",
         "const o = document.getElementById('showroom-overlay'); \
