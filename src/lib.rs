@@ -356,6 +356,9 @@ fn render_routes<S: Sink>(
             .collect();
     };
     std::thread::scope(|scope| {
+        // Folders are made on their own thread: making one only contends with making
+        // others in the same parent, not with writing files into folders already made.
+        scope.spawn(|| sink.make_folders(&mut routes.iter().map(|r| r.output_file())));
         let (pages, written) = std::sync::mpsc::sync_channel::<(String, String)>(WRITE_QUEUE);
         let writer = scope.spawn(move || {
             written

@@ -22,6 +22,9 @@ pub trait Sink: Sync {
     /// Copies a static file; stylesheets and scripts are minified on the way when the
     /// site asks for it.
     fn copy(&self, source: &Path, rel: &str) -> io::Result<()>;
+    /// Creates, ahead of the writes, the folders these files will go in. Only a head
+    /// start: `write` still creates a folder that is missing.
+    fn make_folders(&self, _files: &mut dyn Iterator<Item = String>) {}
 }
 
 pub struct Staging {
@@ -106,12 +109,32 @@ impl Drop for Staging {
 impl Sink for Staging {
     fn write(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
         let path = self.path_of(rel)?;
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)?;
+        match std::fs::write(&path, bytes) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                if let Some(parent) = path.parent() {
+                    std::fs::create_dir_all(parent)?;
+                }
+                std::fs::write(path, bytes)?;
+            }
+            written => written?,
         }
-        std::fs::write(path, bytes)?;
         self.record(rel, bytes);
         Ok(())
+    }
+
+    fn make_folders(&self, files: &mut dyn Iterator<Item = String>) {
+        let mut made = std::collections::HashSet::new();
+        for file in files {
+            let Some((folder, _)) = file.rsplit_once('/') else {
+                continue;
+            };
+            if made.insert(folder.to_string())
+                && let Ok(path) = self.path_of(folder)
+            {
+                // A failure here shows again, with its reason, when the page is written.
+                let _ = std::fs::create_dir_all(path);
+            }
+        }
     }
 
     fn copy(&self, source: &Path, rel: &str) -> io::Result<()> {
