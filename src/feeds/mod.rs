@@ -95,24 +95,25 @@ impl Loader {
         let (inventory, diagnostics) = merge_suppliers(root, |suppliers| {
             // Inputs are taken before reading: a file changed during the read is then
             // seen as changed next time, never the other way round.
-            let loads: Vec<(SupplierInputs, SupplierLoad, bool)> = suppliers
+            // `None`: the cached load is still good.
+            let fresh: Vec<Option<(SupplierInputs, SupplierLoad)>> = suppliers
                 .par_iter()
                 .map(|supplier| {
                     let inputs = SupplierInputs::new(root, supplier, config, today);
                     match cache.get(&supplier.id) {
-                        Some((seen, load)) if *seen == inputs => (inputs, load.clone(), false),
-                        _ => (inputs, load_supplier(root, supplier, config, today), true),
+                        Some((seen, _)) if *seen == inputs => None,
+                        _ => Some((inputs, load_supplier(root, supplier, config, today))),
                     }
                 })
                 .collect();
-            cache.clear();
-            let mut out = Vec::with_capacity(loads.len());
-            for (supplier, (inputs, load, read)) in suppliers.iter().zip(loads) {
-                if read {
+            cache.retain(|id, _| suppliers.iter().any(|s| s.id == *id));
+            let mut out = Vec::with_capacity(fresh.len());
+            for (supplier, fresh) in suppliers.iter().zip(fresh) {
+                if let Some(entry) = fresh {
                     reread.push(supplier.id.clone());
+                    cache.insert(supplier.id.clone(), entry);
                 }
-                cache.insert(supplier.id.clone(), (inputs, load.clone()));
-                out.push(load);
+                out.push(cache[&supplier.id].1.clone());
             }
             out
         });
