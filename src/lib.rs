@@ -270,8 +270,10 @@ fn run<S: Sink>(
     }
 
     let mut globals = Globals::new(&site, &plan);
-    let cards = fragments::render_shared(&site, &mut globals, &renderer)
-        .and_then(|()| fragments::Cards::render(&site, &catalog, &globals, &renderer));
+    // Cards first: each card's context is a copy of the globals, which need not carry
+    // the shared partials' HTML into every copy.
+    let cards = fragments::Cards::render(&site, &catalog, &globals, &renderer)
+        .and_then(|cards| fragments::render_shared(&site, &mut globals, &renderer).map(|()| cards));
     let cards = match cards {
         Ok(cards) => cards,
         Err(problem) => {
