@@ -79,27 +79,29 @@ impl Renderer {
                 }
             }
         }
-        let minified = texts.iter().map(|(name, text)| {
-            if !(minify && name.ends_with(".html")) {
-                return (name, Cow::Borrowed(text.as_str()));
-            }
-            match crate::output::minify::html_template(text) {
-                Some(small) => (name, Cow::Owned(small)),
-                None => {
-                    problems.push(
-                        Problem::warning(
-                            "is not minified: the minifier could not keep its template tags \
+        let minified: Vec<_> = texts
+            .iter()
+            .map(|(name, text)| {
+                if !(minify && name.ends_with(".html")) {
+                    return (name, Cow::Borrowed(text.as_str()));
+                }
+                match crate::output::minify::html_template(text) {
+                    Some(small) => (name, Cow::Owned(small)),
+                    None => {
+                        problems.push(
+                            Problem::warning(
+                                "is not minified: the minifier could not keep its template tags \
                              and elements in place; expected tags such as {% if %} outside an \
                              element's attributes, and each branch of an {% if %} closing the \
                              elements it opens",
-                        )
-                        .in_file(&sources[name]),
-                    );
-                    (name, Cow::Borrowed(text.as_str()))
+                            )
+                            .in_file(&sources[name]),
+                        );
+                        (name, Cow::Borrowed(text.as_str()))
+                    }
                 }
-            }
-        });
-        let minified: Vec<_> = minified.collect();
+            })
+            .collect();
         let (translations, i18n_problems) =
             Translations::load(&theme_dir, &theme_rel, langs, default_lang);
         problems.extend(i18n_problems);
@@ -108,7 +110,7 @@ impl Renderer {
         let mut by_lang = HashMap::new();
         for lang in langs {
             let inlined = minified.iter().map(|(name, text)| {
-                let escaped = [".html", ".xml"].iter().any(|e| name.ends_with(e));
+                let escaped = AUTOESCAPED.iter().any(|e| name.ends_with(e));
                 let text = i18n::inline_literal_keys(
                     text,
                     lang,
@@ -146,9 +148,12 @@ impl Renderer {
     }
 }
 
+/// Templates whose output Tera escapes, by file-name ending.
+const AUTOESCAPED: &[&str] = &[".html", ".xml"];
+
 fn new_tera() -> Tera {
     let mut tera = Tera::default();
-    tera.autoescape_on(vec![".html", ".xml"]);
+    tera.autoescape_on(AUTOESCAPED.to_vec());
     tera.set_escape_fn(escape);
     tera
 }
