@@ -327,6 +327,9 @@ fn run<S: Sink>(
     report.rendered = rendered.len();
     report.photos = photo_stats;
     report.photo_entries = catalog.photos.cache_entries();
+    // Freeing a large site is a noticeable share of its build (35 ms of 1.1 s at 10 000
+    // cars), and nothing waits for it: the caller commits meanwhile, and may even exit.
+    std::thread::spawn(move || drop((site, catalog, plan, globals, cards, recommended, renderer)));
     Run {
         report,
         output: staging,
