@@ -8,6 +8,7 @@ pub mod view;
 
 use crate::feeds::{Availability, Listing};
 use crate::site::Site;
+use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// Upper bounds of the price bands, in major units of the car's currency.
@@ -154,19 +155,26 @@ pub fn arrival(listing: &Listing) -> jiff::civil::Date {
 /// `bmw-320d-2019-acme-a123`: readable, and unique because supplier and vehicle id are.
 /// Should two still collide after slugifying, later ones get `-2`, `-3`.
 fn slugs(listings: &[Listing]) -> Vec<CarEntry> {
-    let mut used = HashSet::new();
-    listings
-        .iter()
+    // Slugifying is the work, and each car's is its own: in parallel, then made unique
+    // in inventory order.
+    let bases: Vec<String> = listings
+        .par_iter()
         .map(|l| {
             let year = l.year.map(|y| y.get().to_string()).unwrap_or_default();
-            let base = slug::slugify(format!(
+            slug::slugify(format!(
                 "{} {} {} {} {}",
                 l.make,
                 l.model,
                 year,
                 l.supplier.as_str(),
                 l.vehicle_id
-            ));
+            ))
+        })
+        .collect();
+    let mut used = HashSet::new();
+    bases
+        .into_iter()
+        .map(|base| {
             let mut slug = base.clone();
             let mut n = 2;
             while !used.insert(slug.clone()) {
@@ -181,48 +189,53 @@ fn slugs(listings: &[Listing]) -> Vec<CarEntry> {
         .collect()
 }
 
+/// The lists one car belongs to, as (kind, key, title).
+fn memberships(site: &Site, l: &Listing) -> Vec<(FacetKind, String, String)> {
+    let mut lists = Vec::with_capacity(6);
+    let brand = slug::slugify(&l.make);
+    if !brand.is_empty() {
+        let model = slug::slugify(&l.model);
+        if !model.is_empty() {
+            let title = format!("{} {}", l.make, l.model);
+            lists.push((FacetKind::Model, format!("{brand}/{model}"), title));
+        }
+        lists.push((FacetKind::Brand, brand, l.make.clone()));
+    }
+    let supplier = view::supplier_of(site, l).map_or(l.supplier.as_str(), |s| s.name.as_str());
+    lists.push((
+        FacetKind::Supplier,
+        l.supplier.as_str().to_string(),
+        supplier.to_string(),
+    ));
+    if let Some(code) = l.body_style.as_ref().and_then(list_code) {
+        lists.push((FacetKind::Body, code.to_lowercase(), code));
+    }
+    if let Some(code) = l.fuel_type.as_ref().and_then(list_code) {
+        lists.push((FacetKind::Fuel, code.to_lowercase(), code));
+    }
+    let (key, title) = price_band(&l.price);
+    lists.push((FacetKind::Price, key, title));
+    lists
+}
+
 fn facets(site: &Site, listed: &[usize]) -> Vec<Facet> {
     let listings = &site.inventory.listings;
-    // Keyed by (kind, slug) so the order is stable and alphabetical within a kind.
+    // Working out a car's lists is most of the work and needs nothing from other cars.
+    let memberships: Vec<_> = listed
+        .par_iter()
+        .map(|&i| memberships(site, &listings[i]))
+        .collect();
+    // Keyed by (kind, slug) so the order is stable and alphabetical within a kind; a
+    // list's title is the first of its cars' spellings.
     let mut groups: BTreeMap<(FacetKind, String), (String, Vec<usize>)> = BTreeMap::new();
-    let mut add = |kind: FacetKind, key: String, title: String, car: usize| {
-        groups
-            .entry((kind, key))
-            .or_insert_with(|| (title, Vec::new()))
-            .1
-            .push(car);
-    };
-    for &i in listed {
-        let l = &listings[i];
-        let brand = slug::slugify(&l.make);
-        if !brand.is_empty() {
-            add(FacetKind::Brand, brand.clone(), l.make.clone(), i);
-            let model = slug::slugify(&l.model);
-            if !model.is_empty() {
-                let title = format!("{} {}", l.make, l.model);
-                add(FacetKind::Model, format!("{brand}/{model}"), title, i);
-            }
+    for (&i, lists) in listed.iter().zip(memberships) {
+        for (kind, key, title) in lists {
+            groups
+                .entry((kind, key))
+                .or_insert_with(|| (title, Vec::new()))
+                .1
+                .push(i);
         }
-        let supplier = site
-            .inventory
-            .suppliers
-            .iter()
-            .find(|s| s.id == l.supplier)
-            .map_or(l.supplier.as_str(), |s| s.name.as_str());
-        add(
-            FacetKind::Supplier,
-            l.supplier.as_str().to_string(),
-            supplier.to_string(),
-            i,
-        );
-        if let Some(code) = l.body_style.as_ref().and_then(list_code) {
-            add(FacetKind::Body, code.to_lowercase(), code, i);
-        }
-        if let Some(code) = l.fuel_type.as_ref().and_then(list_code) {
-            add(FacetKind::Fuel, code.to_lowercase(), code, i);
-        }
-        let (key, title) = price_band(&l.price);
-        add(FacetKind::Price, key, title, i);
     }
 
     let mut facets = vec![Facet {
