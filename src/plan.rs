@@ -527,40 +527,80 @@ struct SitemapEntry<'a> {
 
 /// The compact index the filter script loads: one array per car, columns named once.
 fn search_index(site: &Site, catalog: &Catalog) -> String {
-    let rows: Vec<serde_json::Value> = catalog
-        .listed
-        .iter()
-        .map(|&i| {
-            let l = &site.inventory.listings[i];
-            let card = view::card(site, catalog, i);
-            serde_json::json!([
-                card.path,
-                card.title,
-                l.make,
-                l.model,
-                format::major_units(l.sale_price.as_ref().unwrap_or(&l.price)),
-                l.price.currency_code(),
-                card.price,
-                card.year,
-                l.mileage.map(|m| m.value),
-                card.mileage,
-                card.fuel,
-                card.body,
-                card.transmission,
-                card.image.map(|p| p.small),
-                card.supplier,
-                card.reserved,
-                catalog::arrival(l).to_string(),
-            ])
-        })
-        .collect();
-    serde_json::json!({
-        "columns": ["path", "title", "make", "model", "price", "currency", "price_text",
-            "year", "mileage", "mileage_text", "fuel", "body", "transmission", "image",
-            "supplier", "reserved", "arrived"],
-        "cars": rows,
-    })
-    .to_string()
+    let index = SearchIndex {
+        cars: catalog
+            .listed
+            .iter()
+            .map(|&i| SearchRow {
+                card: view::card(site, catalog, i),
+                listing: &site.inventory.listings[i],
+            })
+            .collect(),
+        columns: &SEARCH_COLUMNS,
+    };
+    serde_json::to_string(&index).expect("the search index serialises")
+}
+
+const SEARCH_COLUMNS: [&str; 17] = [
+    "path",
+    "title",
+    "make",
+    "model",
+    "price",
+    "currency",
+    "price_text",
+    "year",
+    "mileage",
+    "mileage_text",
+    "fuel",
+    "body",
+    "transmission",
+    "image",
+    "supplier",
+    "reserved",
+    "arrived",
+];
+
+/// Fields in the order the output has always had.
+#[derive(Serialize)]
+struct SearchIndex<'a> {
+    cars: Vec<SearchRow<'a>>,
+    columns: &'static [&'static str; 17],
+}
+
+/// One car of the search index: an array in [`SEARCH_COLUMNS`] order, written straight
+/// to text rather than built as JSON values first.
+struct SearchRow<'a> {
+    card: view::CarCard<'a>,
+    listing: &'a crate::feeds::Listing,
+}
+
+impl Serialize for SearchRow<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeTuple;
+        let (card, l) = (&self.card, self.listing);
+        let mut row = serializer.serialize_tuple(SEARCH_COLUMNS.len())?;
+        row.serialize_element(card.path)?;
+        row.serialize_element(card.title)?;
+        row.serialize_element(&l.make)?;
+        row.serialize_element(&l.model)?;
+        row.serialize_element(&format::major_units(
+            l.sale_price.as_ref().unwrap_or(&l.price),
+        ))?;
+        row.serialize_element(l.price.currency_code())?;
+        row.serialize_element(&card.price)?;
+        row.serialize_element(&card.year)?;
+        row.serialize_element(&l.mileage.map(|m| m.value))?;
+        row.serialize_element(&card.mileage)?;
+        row.serialize_element(&card.fuel)?;
+        row.serialize_element(&card.body)?;
+        row.serialize_element(&card.transmission)?;
+        row.serialize_element(&card.image.as_ref().map(|p| &p.small))?;
+        row.serialize_element(card.supplier)?;
+        row.serialize_element(&card.reserved)?;
+        row.serialize_element(&catalog::arrival(l).to_string())?;
+        row.end()
+    }
 }
 
 /// A content page as templates see it.

@@ -203,7 +203,12 @@ fn merge_suppliers(
     for (report, listings) in reports.iter_mut().zip(&per_supplier) {
         report.accepted = listings.len();
     }
-    let listings = sorted(per_supplier.into_iter().flatten().collect());
+    // Listings are large: gathered into one allocation of the right size, not a growing one.
+    let mut listings = Vec::with_capacity(per_supplier.iter().map(Vec::len).sum());
+    for supplier in per_supplier {
+        listings.extend(supplier);
+    }
+    let listings = sorted(listings);
     let inventory = Inventory {
         suppliers,
         listings,
@@ -226,7 +231,9 @@ fn sorted(listings: Vec<Listing>) -> Vec<Listing> {
         key(a).cmp(&key(b))
     });
     let mut slots: Vec<Option<Listing>> = listings.into_iter().map(Some).collect();
-    order.into_iter().filter_map(|i| slots[i].take()).collect()
+    let mut out = Vec::with_capacity(slots.len());
+    out.extend(order.into_iter().filter_map(|i| slots[i].take()));
+    out
 }
 
 /// Warns about folders nobody registered (their cars are not published) and stray files.

@@ -45,25 +45,34 @@ pub fn headers(immutable: &[String]) -> String {
 
 #[derive(Serialize)]
 struct ManifestEntry<'a> {
-    size: u64,
     blake3: &'a str,
+    size: u64,
 }
 
-/// Sorted by path, so the same site gives the same manifest.
+#[derive(Serialize)]
+struct Manifest<'a> {
+    #[serde(serialize_with = "entries")]
+    files: &'a BTreeMap<String, (u64, String)>,
+}
+
+fn entries<S: serde::Serializer>(
+    files: &&BTreeMap<String, (u64, String)>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_map(files.iter().map(|(path, (size, hash))| {
+        let entry = ManifestEntry {
+            size: *size,
+            blake3: hash,
+        };
+        (path, entry)
+    }))
+}
+
+/// Sorted by path, so the same site gives the same manifest. Written straight from the
+/// map of written files: at 100 000 cars a copy of it as JSON values was a tenth of a
+/// second.
 pub fn manifest(written: &BTreeMap<String, (u64, String)>) -> Vec<u8> {
-    let files: BTreeMap<&str, ManifestEntry> = written
-        .iter()
-        .map(|(path, (size, hash))| {
-            (
-                path.as_str(),
-                ManifestEntry {
-                    size: *size,
-                    blake3: hash,
-                },
-            )
-        })
-        .collect();
-    let mut bytes = serde_json::to_vec_pretty(&serde_json::json!({ "files": files }))
+    let mut bytes = serde_json::to_vec_pretty(&Manifest { files: written })
         .expect("a map of strings and numbers serializes");
     bytes.push(b'\n');
     bytes
@@ -84,18 +93,18 @@ pub fn keep_unchanged_times(
     if !old_dir.is_dir() {
         return Ok(());
     }
+    #[derive(serde::Deserialize)]
+    struct OldManifest {
+        files: BTreeMap<String, OldEntry>,
+    }
+    #[derive(serde::Deserialize)]
+    struct OldEntry {
+        blake3: String,
+    }
     let old_manifest: BTreeMap<String, String> = std::fs::read(old_dir.join(MANIFEST))
         .ok()
-        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
-        .and_then(|v| {
-            let files = v.get("files")?.as_object()?.clone();
-            Some(
-                files
-                    .into_iter()
-                    .filter_map(|(k, e)| Some((k, e.get("blake3")?.as_str()?.to_string())))
-                    .collect(),
-            )
-        })
+        .and_then(|b| serde_json::from_slice::<OldManifest>(&b).ok())
+        .map(|m| m.files.into_iter().map(|(k, e)| (k, e.blake3)).collect())
         .unwrap_or_default();
     use rayon::prelude::*;
     written.par_iter().try_for_each(|(rel, (size, hash))| {

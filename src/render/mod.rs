@@ -9,6 +9,7 @@ use crate::assets::Assets;
 use crate::diagnostics::{Diagnostics, Problem};
 use i18n::Translations;
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::error::Error as _;
 use std::path::Path;
@@ -142,9 +143,20 @@ impl Renderer {
 
     /// Renders `template` for a page in `lang`, one of the languages it was loaded with.
     pub fn render(&self, template: &str, lang: &str, context: &Context) -> Result<String, Problem> {
-        self.by_lang[lang]
-            .render(template, context)
-            .map_err(|e| template_problem(&e, &self.sources))
+        thread_local! {
+            /// Each rendering thread's output buffer, kept at its largest page's size:
+            /// Tera's own starts at 2 kB and grows by copying, four times for a car page.
+            static OUTPUT: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+        }
+        OUTPUT.with_borrow_mut(|output| {
+            output.clear();
+            self.by_lang[lang]
+                .render_to(template, context, &mut *output)
+                .map_err(|e| template_problem(&e, &self.sources))?;
+            std::str::from_utf8(output)
+                .map(str::to_owned)
+                .map_err(|e| Problem::error(format!("{template} rendered invalid UTF-8: {e}")))
+        })
     }
 }
 
