@@ -25,10 +25,10 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHARED = os.path.join(os.path.dirname(REPO), "shared", "bench")
 SHOWROOM = os.path.join(REPO, "target", "release", "showroom")
 # How long to wait after deleting earlier outputs. ext4 without a journal (as on the
-# machines here) avoids reusing an inode freed in the last minute, or the last six while
-# its inode table is not yet written back; when most free inodes near a folder were freed
-# that recently, every file created there pays a long search. Measured: a 10 000-car
-# build took 3.4 s four minutes after a 20 GB deletion nearby, 1.4 s seven minutes after.
+# machines here) avoids reusing recently freed inodes; when most free inodes near a
+# folder were freed recently, every file created there pays a long search. Measured: a
+# 10 000-car build took 3.4 s four minutes after a 20 GB deletion nearby, 1.4 s seven
+# minutes after.
 SETTLE_SECONDS = 420
 # Copied from the repository on every run, so a benchmark always sees the current theme.
 SITE_PARTS = ["config.toml", "content", "themes", "static", "templates"]
