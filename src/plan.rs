@@ -265,9 +265,11 @@ impl Route {
             }
             RouteKind::Car(i) => {
                 let crumbs = car_breadcrumbs(cx, i, &self.lang);
-                ctx.insert("car", &view::page(site, cx.catalog, i));
+                let car = view::page(site, cx.catalog, i);
+                let listing = &site.inventory.listings[i];
+                ctx.insert("jsonld", &jsonld::car(site, listing, &car, &crumbs));
+                ctx.insert("car", &car);
                 insert_recommended(cx, cx.recommended.for_car(i), &self.lang, &mut ctx);
-                ctx.insert("jsonld", &jsonld::car(site, cx.catalog, i, &crumbs));
                 let crumbs: Vec<MenuItem> = crumbs
                     .iter()
                     .map(|(title, path)| MenuItem {

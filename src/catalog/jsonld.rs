@@ -1,8 +1,8 @@
 //! schema.org structured data for a car page: a `Car` with its `Offer`, and the
 //! breadcrumbs, as one JSON-LD `@graph`.
 
-use super::{Catalog, view};
-use crate::feeds::{Availability, MileageUnit, VehicleState};
+use super::view;
+use crate::feeds::{Availability, Listing, MileageUnit, VehicleState};
 use crate::site::Site;
 use serde::Serialize;
 
@@ -26,14 +26,14 @@ struct Car<'a> {
     #[serde(rename = "@type")]
     kind: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    body_type: Option<String>,
+    body_type: Option<&'a str>,
     brand: Named<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
     color: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    drive_wheel_configuration: Option<String>,
+    drive_wheel_configuration: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    fuel_type: Option<String>,
+    fuel_type: Option<&'a str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     image: Vec<String>,
     item_condition: &'static str,
@@ -50,7 +50,7 @@ struct Car<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     vehicle_model_date: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    vehicle_transmission: Option<String>,
+    vehicle_transmission: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -98,28 +98,30 @@ struct Crumb<'a> {
     position: usize,
 }
 
-/// The JSON-LD for car `i`, safe to place inside a `<script>` element. The last crumb is
-/// the page itself, in the page's language (`/zh/cars/…/`), and gives the car's URL.
-pub fn car(site: &Site, catalog: &Catalog, i: usize, crumbs: &[(String, String)]) -> String {
-    let l = &site.inventory.listings[i];
+/// The JSON-LD for the car `l`, from what its page shows (`page`), safe to place inside a
+/// `<script>` element. The last crumb is the page itself, in the page's language
+/// (`/zh/cars/…/`), and gives the car's URL.
+pub fn car(site: &Site, l: &Listing, page: &view::CarPage, crumbs: &[(String, String)]) -> String {
     let config = &site.config;
-    let url = config.absolute_url(crumbs.last().map_or(&catalog.cars[i].path, |(_, p)| p));
-    let seller = view::supplier_of(site, l).map_or(l.supplier.as_str(), |s| s.name.as_str());
+    let card = &page.card;
+    let url = config.absolute_url(crumbs.last().map_or(card.path, |(_, p)| p));
     let car = Car {
         id: format!("{url}#car"),
         kind: "Car",
-        body_type: l.body_style.as_ref().and_then(view::code),
+        body_type: card.body.as_deref(),
         brand: Named {
             kind: "Brand",
-            name: &l.make,
+            name: page.make,
         },
-        color: l.exterior_color.as_deref(),
-        drive_wheel_configuration: l.drivetrain.as_ref().and_then(view::code),
-        fuel_type: l.fuel_type.as_ref().and_then(view::code),
-        image: view::pictures(catalog, l)
-            .map(|p| match p.large {
-                u if u.starts_with('/') => config.absolute_url(&u),
-                u => u,
+        color: page.exterior_color,
+        drive_wheel_configuration: page.drivetrain.as_deref(),
+        fuel_type: card.fuel.as_deref(),
+        image: page
+            .images
+            .iter()
+            .map(|p| match &p.large {
+                u if u.starts_with('/') => config.absolute_url(u),
+                u => u.clone(),
             })
             .collect(),
         item_condition: match l.state_of_vehicle {
@@ -134,8 +136,8 @@ pub fn car(site: &Site, catalog: &Catalog, i: usize, crumbs: &[(String, String)]
             },
             value: m.value,
         }),
-        model: &l.model,
-        name: &l.title,
+        model: page.model,
+        name: card.title,
         offers: Offer {
             kind: "Offer",
             availability: match l.availability {
@@ -147,19 +149,15 @@ pub fn car(site: &Site, catalog: &Catalog, i: usize, crumbs: &[(String, String)]
             price_currency: l.price.currency_code(),
             seller: Named {
                 kind: "AutoDealer",
-                name: seller,
+                name: page.supplier.name,
             },
             url: &url,
         },
         url: &url,
-        vehicle_identification_number: l
-            .vin
-            .as_ref()
-            .filter(|_| config.show_vin)
-            .map(|v| v.as_str()),
-        vehicle_interior_color: l.interior_color.as_deref(),
-        vehicle_model_date: l.year.map(|y| y.get().to_string()),
-        vehicle_transmission: l.transmission.as_ref().and_then(view::code),
+        vehicle_identification_number: page.vin,
+        vehicle_interior_color: page.interior_color,
+        vehicle_model_date: card.year.map(|y| y.to_string()),
+        vehicle_transmission: card.transmission.as_deref(),
     };
     let breadcrumbs = Breadcrumbs {
         kind: "BreadcrumbList",
