@@ -567,7 +567,7 @@ const SEARCH_COLUMNS: [&str; 17] = [
 #[derive(Serialize)]
 struct SearchIndex<'a> {
     cars: Vec<SearchRow<'a>>,
-    columns: &'static [&'static str; 17],
+    columns: &'static [&'static str],
 }
 
 /// One car of the search index: an array in [`SEARCH_COLUMNS`] order, written straight
