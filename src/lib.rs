@@ -284,10 +284,11 @@ fn run<S: Sink>(
     let staging = open_output(&site, &mut problems);
     let outline = ContentOutline::new(&plan, &globals);
     let partial = matches!(scope, Scope::Content(before) if *before == outline);
-    let rendered: Vec<&Route> = routes
+    let mut rendered: Vec<&Route> = routes
         .iter()
         .filter(|r| !partial || r.shows_content())
         .collect();
+    rendered.sort_by_key(|r| !r.is_bulk());
     let inputs = Inputs {
         site: &site,
         catalog: &catalog,
@@ -297,32 +298,22 @@ fn run<S: Sink>(
         cards: &cards,
     };
     progress.start("Rendering", rendered.len());
-    problems.extend(render_routes(
-        &inputs,
-        &rendered,
-        &renderer,
-        progress,
-        staging.as_ref(),
-    ));
+    // A partial render leaves static files to the earlier render, like other routes.
+    // Otherwise they are copied (and minified) beside the rendering, not after it.
+    let statics = staging.as_ref().filter(|_| !partial);
+    let (rendering, copying) = std::thread::scope(|scope| {
+        let copying = scope.spawn(|| statics.map(|s| copy_static(s, &assets, &catalog)));
+        let rendering = render_routes(&inputs, &rendered, &renderer, progress, staging.as_ref());
+        (
+            rendering,
+            copying.join().expect("copying static files does not panic"),
+        )
+    });
+    problems.extend(rendering);
+    problems.extend(copying.into_iter().flatten());
     problems.extend(renderer.translations.take_missing());
     progress.finish();
 
-    // A partial render leaves static files to the earlier render, like other routes.
-    if let Some(staging) = staging.as_ref().filter(|_| !partial) {
-        let photos = catalog.photos.files();
-        let files = assets.files.iter().map(|a| (&a.source, &a.output));
-        for (source, output) in files.chain(photos.iter().map(|(s, o)| (s, o))) {
-            if let Err(e) = staging.copy(source, output) {
-                problems.push(
-                    Problem::error(format!("cannot copy: {e}")).in_file(source.to_string_lossy()),
-                );
-            }
-        }
-        let headers = output::headers(&assets.fingerprinted());
-        if let Err(e) = staging.write("_headers", headers.as_bytes()) {
-            problems.push(Problem::error(format!("cannot write _headers: {e}")));
-        }
-    }
     let mut report = Report::new(problems, suppliers, routes.len());
     report.rendered = rendered.len();
     report.photos = photo_stats;
@@ -336,6 +327,26 @@ fn run<S: Sink>(
         outline: Some(outline),
         partial,
     }
+}
+
+/// Copies the theme's and the site's static files and the processed photos, and writes
+/// `_headers`.
+fn copy_static<S: Sink>(staging: &S, assets: &Assets, catalog: &Catalog) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let photos = catalog.photos.files();
+    let files = assets.files.iter().map(|a| (&a.source, &a.output));
+    for (source, output) in files.chain(photos.iter().map(|(s, o)| (s, o))) {
+        if let Err(e) = staging.copy(source, output) {
+            problems.push(
+                Problem::error(format!("cannot copy: {e}")).in_file(source.to_string_lossy()),
+            );
+        }
+    }
+    let headers = output::headers(&assets.fingerprinted());
+    if let Err(e) = staging.write("_headers", headers.as_bytes()) {
+        problems.push(Problem::error(format!("cannot write _headers: {e}")));
+    }
+    problems
 }
 
 /// Renders every route in parallel while one thread writes the finished pages. Rendering

@@ -186,6 +186,16 @@ impl Route {
         }
     }
 
+    /// Routes that each render one file as large as the catalog: rendered first, so
+    /// that one thread's long render overlaps the pages instead of ending the build
+    /// alone (at 100 000 cars, a second of one busy core).
+    pub fn is_bulk(&self) -> bool {
+        matches!(
+            self.kind,
+            RouteKind::SearchIndex | RouteKind::Sitemap { .. }
+        )
+    }
+
     /// Whether search engines should see the page: not the 404 page, not a sold car.
     fn indexable(&self, site: &Site) -> bool {
         match self.kind {
