@@ -5,6 +5,7 @@ use crate::diagnostics::Problem;
 use crate::output::MANIFEST;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 /// Kept beside the site, never inside the output.
@@ -21,12 +22,13 @@ pub const INPUTS: [&str; 6] = [
 ];
 
 #[derive(Serialize, Deserialize)]
-pub struct LastBuild {
+pub struct LastBuild<'a> {
     inputs: String,
     /// blake3 of the output's `manifest.json`: proof the output is still what we wrote.
     manifest: String,
     pub pages: usize,
-    pub problems: Vec<Problem>,
+    /// Borrowed when written: a large feed's build can report 100 000 warnings.
+    pub problems: Cow<'a, [Problem]>,
 }
 
 /// A hash of every input file (path and bytes), the build settings and the program
@@ -66,7 +68,7 @@ pub fn fingerprint(root: &Path, settings: &str) -> String {
 }
 
 /// The last build's report, if its inputs had this fingerprint and its output is intact.
-pub fn unchanged(root: &Path, inputs: &str, output: &Path) -> Option<LastBuild> {
+pub fn unchanged(root: &Path, inputs: &str, output: &Path) -> Option<LastBuild<'static>> {
     let text = std::fs::read(root.join(DIR).join(FILE)).ok()?;
     let last: LastBuild = serde_json::from_slice(&text).ok()?;
     let manifest = std::fs::read(output.join(MANIFEST)).ok()?;
@@ -75,7 +77,7 @@ pub fn unchanged(root: &Path, inputs: &str, output: &Path) -> Option<LastBuild> 
 }
 
 /// Records a successful build; a failure to record only costs the next build its shortcut.
-pub fn remember(root: &Path, inputs: String, output: &Path, pages: usize, problems: Vec<Problem>) {
+pub fn remember(root: &Path, inputs: String, output: &Path, pages: usize, problems: &[Problem]) {
     let Ok(manifest) = std::fs::read(output.join(MANIFEST)) else {
         return;
     };
@@ -83,7 +85,7 @@ pub fn remember(root: &Path, inputs: String, output: &Path, pages: usize, proble
         inputs,
         manifest: blake3::hash(&manifest).to_hex().to_string(),
         pages,
-        problems,
+        problems: Cow::Borrowed(problems),
     };
     let dir = root.join(DIR);
     if std::fs::create_dir_all(&dir).is_ok()

@@ -107,6 +107,10 @@ impl Diagnostics {
         self.0.iter().any(Problem::is_error)
     }
 
+    pub fn as_slice(&self) -> &[Problem] {
+        &self.0
+    }
+
     pub fn iter(&self) -> std::slice::Iter<'_, Problem> {
         self.0.iter()
     }

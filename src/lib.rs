@@ -120,7 +120,11 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Report {
     );
     let inputs = build_cache::fingerprint(root, &settings);
     if let Some(last) = build_cache::unchanged(root, &inputs, &output) {
-        let mut report = Report::new(last.problems.into_iter().collect(), Vec::new(), last.pages);
+        let mut report = Report::new(
+            last.problems.into_owned().into_iter().collect(),
+            Vec::new(),
+            last.pages,
+        );
         report.unchanged = true;
         return report;
     }
@@ -152,8 +156,13 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Report {
     }
     if !report.has_errors() {
         report.photos.pruned = images::prune_cache(root, &report.photo_entries);
-        let problems = report.problems.iter().cloned().collect();
-        build_cache::remember(root, inputs, &output, report.pages, problems);
+        build_cache::remember(
+            root,
+            inputs,
+            &output,
+            report.pages,
+            report.problems.as_slice(),
+        );
     }
     report
 }

@@ -134,6 +134,34 @@ fn unchanged_files_keep_their_modification_time() {
 }
 
 #[test]
+fn a_rebuild_with_nothing_changed_still_reports_the_warnings() {
+    let site = fixture_site("market");
+    let warnings = |out: &std::process::Output| -> Vec<String> {
+        let text = stderr(out);
+        text.lines()
+            .filter(|l| l.starts_with("warning: "))
+            .map(str::to_string)
+            .collect()
+    };
+    let first = build(site.path(), "2026-11-23", &[]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let reported = warnings(&first);
+    assert_eq!(reported.len(), 3, "{reported:#?}");
+    assert!(
+        reported[0].starts_with("warning: data/feeds/south/cars.csv:4: field `vin`"),
+        "{reported:#?}"
+    );
+
+    let again = build(site.path(), "2026-11-23", &[]);
+    assert!(
+        stdout(&again).contains("Nothing changed"),
+        "{}",
+        stdout(&again)
+    );
+    assert_eq!(warnings(&again), reported);
+}
+
+#[test]
 fn a_rebuild_with_nothing_changed_renders_nothing() {
     let site = fixture_site("basic");
     let first = build(site.path(), "2026-11-23", &[]);
