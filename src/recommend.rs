@@ -7,8 +7,10 @@ use crate::catalog::{self, format};
 use crate::diagnostics::{Diagnostics, Problem, line_of_offset};
 use crate::feeds::Availability;
 use crate::site::Site;
+use rayon::prelude::*;
 use serde::Deserialize;
 use std::collections::HashMap;
+use std::hash::Hash;
 
 pub const PINS_FILE: &str = "data/recommended.toml";
 /// "Similar price" for cars of another model: within this fraction of the car's price.
@@ -60,7 +62,7 @@ struct PinsFile {
 pub fn recommend(site: &Site) -> (Recommendations, Diagnostics) {
     let listings = &site.inventory.listings;
     let candidates: Vec<Candidate> = listings
-        .iter()
+        .par_iter()
         .map(|l| Candidate {
             make: l.make.to_lowercase(),
             model: l.model.to_lowercase(),
@@ -75,12 +77,7 @@ pub fn recommend(site: &Site) -> (Recommendations, Diagnostics) {
         })
         .collect();
     let mut problems = Diagnostics::default();
-    let ids: HashMap<String, usize> = listings
-        .iter()
-        .enumerate()
-        .map(|(i, l)| (format!("{}/{}", l.supplier.as_str(), l.vehicle_id), i))
-        .collect();
-    let pins = load_pins(site, &ids, &candidates, &mut problems);
+    let pins = load_pins(site, &candidates, &mut problems);
     let ranked = rank(
         &candidates,
         site.config.recommend.count,
@@ -94,7 +91,6 @@ pub fn recommend(site: &Site) -> (Recommendations, Diagnostics) {
 /// (days since 1970). Cars are ranked in parallel; each one's picks depend only on the
 /// input, so the result is the same whatever the thread count.
 pub fn rank(candidates: &[Candidate], k: usize, pins: &[usize], today: i32) -> Recommendations {
-    use rayon::prelude::*;
     let ranker = Ranker::new(candidates);
     // Enough site-wide picks that a car page can fill its section even when it is
     // itself one of them.
@@ -114,12 +110,7 @@ fn days(date: jiff::civil::Date) -> i32 {
 }
 
 /// Reads the pins; one that names no available car is a warning naming it.
-fn load_pins(
-    site: &Site,
-    ids: &HashMap<String, usize>,
-    candidates: &[Candidate],
-    problems: &mut Diagnostics,
-) -> Vec<usize> {
+fn load_pins(site: &Site, candidates: &[Candidate], problems: &mut Diagnostics) -> Vec<usize> {
     let text = match std::fs::read_to_string(site.root.join(PINS_FILE)) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Vec::new(),
@@ -139,10 +130,18 @@ fn load_pins(
             return Vec::new();
         }
     };
+    // A few pins among many cars: each is looked for, rather than every car indexed.
+    let find = |pin: &str| {
+        let (supplier, vehicle_id) = pin.split_once('/')?;
+        site.inventory
+            .listings
+            .iter()
+            .position(|l| l.supplier.as_str() == supplier && l.vehicle_id == vehicle_id)
+    };
     let mut pins = Vec::new();
     for pin in file.pinned {
-        match ids.get(&pin) {
-            Some(&i) if candidates[i].available => {
+        match find(&pin) {
+            Some(i) if candidates[i].available => {
                 if !pins.contains(&i) {
                     pins.push(i);
                 }
@@ -168,62 +167,105 @@ fn load_pins(
     pins
 }
 
-/// Available cars bucketed three ways, each bucket sorted by price.
+/// Available cars bucketed three ways, each bucket sorted by price. Every car, available
+/// or not (a sold car's page still shows its model's cars), knows its buckets, VIN and
+/// supplier by number, so ranking 100 000 cars compares integers, not strings.
 struct Ranker<'a> {
     cars: &'a [Candidate],
-    by_model: HashMap<(&'a str, &'a str), Vec<usize>>,
-    by_brand_body: HashMap<(&'a str, &'a str), Vec<usize>>,
-    by_currency: HashMap<[u8; 3], Vec<usize>>,
+    keys: Vec<Keys>,
+    by_model: Vec<Vec<usize>>,
+    by_brand_body: Vec<Vec<usize>>,
+    by_currency: Vec<Vec<usize>>,
+}
+
+/// One car's buckets (indexes into the `by_…` lists; `None` when no available car shares
+/// the key), its VIN and its supplier, each numbered in order of first appearance.
+#[derive(Clone, Copy)]
+struct Keys {
+    model: Option<usize>,
+    brand_body: Option<usize>,
+    currency: Option<usize>,
+    vin: Option<usize>,
+    supplier: usize,
 }
 
 /// How well a candidate fits, smaller is better; compared as a tuple.
 type Score = (u8, u64, u16);
 
+/// The number of `key`, a new one if it has none yet.
+fn number<K: Hash + Eq>(numbers: &mut HashMap<K, usize>, key: K) -> usize {
+    let next = numbers.len();
+    *numbers.entry(key).or_insert(next)
+}
+
 impl<'a> Ranker<'a> {
     fn new(cars: &'a [Candidate]) -> Self {
-        let mut ranker = Ranker {
-            cars,
-            by_model: HashMap::new(),
-            by_brand_body: HashMap::new(),
-            by_currency: HashMap::new(),
+        let mut models = HashMap::new();
+        let mut brand_bodies = HashMap::new();
+        let mut currencies = HashMap::new();
+        let (mut by_model, mut by_brand_body, mut by_currency) =
+            (Vec::new(), Vec::new(), Vec::new());
+        let add = |buckets: &mut Vec<Vec<usize>>, bucket: usize, car: usize| {
+            if bucket == buckets.len() {
+                buckets.push(Vec::new());
+            }
+            buckets[bucket].push(car);
         };
         for (i, c) in cars.iter().enumerate().filter(|(_, c)| c.available) {
-            ranker
-                .by_model
-                .entry((&c.make, &c.model))
-                .or_default()
-                .push(i);
+            add(&mut by_model, number(&mut models, (&*c.make, &*c.model)), i);
             if let Some(body) = &c.body {
-                ranker
-                    .by_brand_body
-                    .entry((&c.make, body))
-                    .or_default()
-                    .push(i);
+                add(
+                    &mut by_brand_body,
+                    number(&mut brand_bodies, (&*c.make, &**body)),
+                    i,
+                );
             }
-            ranker.by_currency.entry(c.currency).or_default().push(i);
+            add(&mut by_currency, number(&mut currencies, c.currency), i);
         }
+        let mut vins = HashMap::new();
+        let mut suppliers = HashMap::new();
+        let keys = cars
+            .iter()
+            .map(|c| Keys {
+                model: models.get(&(&*c.make, &*c.model)).copied(),
+                brand_body: c
+                    .body
+                    .as_deref()
+                    .and_then(|body| brand_bodies.get(&(&*c.make, body)).copied()),
+                currency: currencies.get(&c.currency).copied(),
+                vin: c.vin.as_deref().map(|vin| number(&mut vins, vin)),
+                supplier: number(&mut suppliers, &*c.supplier),
+            })
+            .collect();
         let key = |&i: &usize| (cars[i].price, i);
-        for bucket in ranker
-            .by_model
-            .values_mut()
-            .chain(ranker.by_brand_body.values_mut())
-            .chain(ranker.by_currency.values_mut())
+        for bucket in by_model
+            .iter_mut()
+            .chain(&mut by_brand_body)
+            .chain(&mut by_currency)
         {
             bucket.sort_by_key(key);
         }
-        ranker
+        Ranker {
+            cars,
+            keys,
+            by_model,
+            by_brand_body,
+            by_currency,
+        }
     }
 
     /// The `k` cars most like car `i`; the site-wide picks fill the section when too
     /// few are alike.
     fn similar(&self, i: usize, k: usize, fill: &[usize]) -> Vec<usize> {
         let me = &self.cars[i];
+        let mine = self.keys[i];
+        let same_car = |j: usize| j == i || (mine.vin.is_some() && self.keys[j].vin == mine.vin);
         let mut scored: Vec<(Score, usize)> = Vec::new();
         let mut consider = |bucket: Option<&Vec<usize>>, tier: u8, band_only: bool| {
             let Some(bucket) = bucket else { return };
             for j in self.nearest_by_price(bucket, me.price, 4 * k + 4) {
                 let other = &self.cars[j];
-                if j == i || (me.vin.is_some() && other.vin == me.vin) {
+                if same_car(j) {
                     continue;
                 }
                 let price_gap = me.price.abs_diff(other.price);
@@ -242,36 +284,25 @@ impl<'a> Ranker<'a> {
                 scored.push(((tier, price_gap / step, year_gap), j));
             }
         };
-        consider(
-            self.by_model.get(&(me.make.as_str(), me.model.as_str())),
-            0,
-            false,
-        );
-        if let Some(body) = &me.body {
-            consider(
-                self.by_brand_body.get(&(me.make.as_str(), body.as_str())),
-                1,
-                false,
-            );
-        }
-        consider(self.by_currency.get(&me.currency), 2, true);
+        consider(mine.model.map(|b| &self.by_model[b]), 0, false);
+        consider(mine.brand_body.map(|b| &self.by_brand_body[b]), 1, false);
+        consider(mine.currency.map(|b| &self.by_currency[b]), 2, true);
         // A car found in several buckets keeps its best score.
-        scored.sort();
-        let mut seen = std::collections::HashSet::new();
-        scored.retain(|&(_, j)| seen.insert(j));
+        scored.sort_unstable_by_key(|&(score, j)| (j, score));
+        scored.dedup_by_key(|&mut (_, j)| j);
+        scored.sort_unstable();
         let mut picks = self.spread(scored, k);
         for &p in fill {
             if picks.len() >= k {
                 break;
             }
-            if p != i && !picks.contains(&p) && (me.vin.is_none() || self.cars[p].vin != me.vin) {
+            if !same_car(p) && !picks.contains(&p) {
                 picks.push(p);
             }
         }
         picks
     }
 
-    /// Up to `limit` cars of a price-sorted bucket, nearest to `price` first.
     fn nearest_by_price(&self, bucket: &[usize], price: i64, limit: usize) -> Vec<usize> {
         let start = bucket.partition_point(|&j| self.cars[j].price < price);
         let (mut lo, mut hi) = (start, start);
@@ -302,7 +333,14 @@ impl<'a> Ranker<'a> {
     /// yet shown goes first, so one supplier's stock does not fill the section.
     fn spread(&self, sorted: Vec<(Score, usize)>, k: usize) -> Vec<usize> {
         let mut picks: Vec<usize> = Vec::with_capacity(k);
-        let mut shown: HashMap<&str, usize> = HashMap::new();
+        // Picks so far per supplier number; a section shows few suppliers.
+        let mut shown: Vec<(usize, usize)> = Vec::new();
+        let shown_of = |shown: &[(usize, usize)], supplier: usize| {
+            shown
+                .iter()
+                .find(|&&(s, _)| s == supplier)
+                .map_or(0, |&(_, n)| n)
+        };
         let mut rest = sorted.as_slice();
         while picks.len() < k && !rest.is_empty() {
             let score = rest[0].0;
@@ -313,18 +351,14 @@ impl<'a> Ranker<'a> {
                 let (pos, _) = group
                     .iter()
                     .enumerate()
-                    .min_by_key(|&(_, &j)| {
-                        (
-                            shown
-                                .get(self.cars[j].supplier.as_str())
-                                .copied()
-                                .unwrap_or(0),
-                            j,
-                        )
-                    })
+                    .min_by_key(|&(_, &j)| (shown_of(&shown, self.keys[j].supplier), j))
                     .expect("group is not empty");
                 let j = group.remove(pos);
-                *shown.entry(&self.cars[j].supplier).or_default() += 1;
+                let supplier = self.keys[j].supplier;
+                match shown.iter_mut().find(|(s, _)| *s == supplier) {
+                    Some((_, n)) => *n += 1,
+                    None => shown.push((supplier, 1)),
+                }
                 picks.push(j);
             }
         }
@@ -337,17 +371,20 @@ impl<'a> Ranker<'a> {
         if picks.len() >= k {
             return picks;
         }
-        let medians: HashMap<(&str, &str), i64> = self
+        let medians: Vec<i64> = self
             .by_model
             .iter()
-            .map(|(key, bucket)| (*key, self.cars[bucket[bucket.len() / 2]].price))
+            .map(|bucket| self.cars[bucket[bucket.len() / 2]].price)
             .collect();
-        let available = self.by_currency.values().flatten().copied();
+        let available = self.by_currency.iter().flatten().copied();
         let mut ranked: Vec<(Score, usize)> = available
             .filter(|j| !picks.contains(j))
             .map(|j| {
                 let c = &self.cars[j];
-                let median = medians[&(c.make.as_str(), c.model.as_str())].max(1);
+                let model = self.keys[j]
+                    .model
+                    .expect("an available car has its model's bucket");
+                let median = medians[model].max(1);
                 let recent = today - c.arrived <= RECENT_DAYS;
                 // Percent of the model's median price: 90 means 10% below.
                 let value = (c.price.max(0) as u64 * 100) / median as u64;

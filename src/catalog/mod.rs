@@ -100,7 +100,7 @@ impl Catalog {
         let mut listed: Vec<usize> = (0..listings.len())
             .filter(|&i| listings[i].availability != Availability::NotAvailable)
             .collect();
-        listed.sort_by(|&a, &b| {
+        listed.par_sort_by(|&a, &b| {
             let (la, lb) = (&listings[a], &listings[b]);
             arrival(lb)
                 .cmp(&arrival(la))
