@@ -10,7 +10,8 @@
 use super::fields::quote;
 use super::listing::Listing;
 use crate::diagnostics::Problem;
-use std::collections::{BTreeMap, HashMap};
+use rayon::prelude::*;
+use std::collections::HashMap;
 
 /// Drops repeated `vehicle_id`s from one supplier's listings (in reading order); returns
 /// one warning per dropped row.
@@ -54,20 +55,24 @@ pub struct Duplicate {
 
 /// Keeps one listing per VIN across `per_supplier` (indexed in registry order).
 pub fn by_vin(per_supplier: &mut [Vec<Listing>]) -> Vec<Duplicate> {
-    let mut groups: BTreeMap<String, Vec<(usize, usize)>> = BTreeMap::new();
-    for (s, listings) in per_supplier.iter().enumerate() {
-        for (i, listing) in listings.iter().enumerate() {
-            if let Some(vin) = &listing.vin {
-                groups
-                    .entry(vin.as_str().to_string())
-                    .or_default()
-                    .push((s, i));
-            }
-        }
-    }
+    // Every offer with a VIN, sorted by VIN, then registry index, then row: equal VINs
+    // side by side, in a fixed order, without a map of 100 000 VINs.
+    let mut vins: Vec<(&str, usize, usize)> = per_supplier
+        .iter()
+        .enumerate()
+        .flat_map(|(s, listings)| {
+            listings
+                .iter()
+                .enumerate()
+                .filter_map(move |(i, l)| l.vin.as_ref().map(|vin| (vin.as_str(), s, i)))
+        })
+        .collect();
+    vins.par_sort_unstable();
     let mut drop: Vec<Vec<usize>> = vec![Vec::new(); per_supplier.len()];
     let mut duplicates = Vec::new();
-    for (vin, offers) in groups.into_iter().filter(|(_, o)| o.len() > 1) {
+    for group in vins.chunk_by(|a, b| a.0 == b.0).filter(|g| g.len() > 1) {
+        let vin = group[0].0;
+        let offers: Vec<(usize, usize)> = group.iter().map(|&(_, s, i)| (s, i)).collect();
         let rank = |&(s, i): &(usize, usize)| {
             let l: &Listing = &per_supplier[s][i];
             (l.is_sold(), std::cmp::Reverse(l.updated), s, i)

@@ -203,37 +203,25 @@ fn merge_suppliers(
     for (report, listings) in reports.iter_mut().zip(&per_supplier) {
         report.accepted = listings.len();
     }
-    // Listings are large: gathered into one allocation of the right size, not a growing one.
+    // Listings are large: each supplier's are sorted by vehicle_id in place, in parallel,
+    // then moved once, suppliers in id order, into one allocation of the right size. That
+    // is the site's order (supplier id, then vehicle_id) without moving 100 000 listings
+    // through a sort, or copying them from one growing vector to the next.
+    per_supplier
+        .par_iter_mut()
+        .for_each(|listings| listings.sort_by_cached_key(|l| l.vehicle_id.clone()));
+    let mut by_id: Vec<usize> = (0..per_supplier.len()).collect();
+    by_id.sort_by(|&a, &b| suppliers[a].id.cmp(&suppliers[b].id));
     let mut listings = Vec::with_capacity(per_supplier.iter().map(Vec::len).sum());
-    for supplier in per_supplier {
-        listings.extend(supplier);
+    for s in by_id {
+        listings.append(&mut per_supplier[s]);
     }
-    let listings = sorted(listings);
     let inventory = Inventory {
         suppliers,
         listings,
         reports,
     };
     (inventory, diagnostics)
-}
-
-/// Listings by supplier id, then `vehicle_id`. Sorts indices rather than the listings
-/// themselves, which are large enough that moving them dominated a 100 000-row sort.
-fn sorted(listings: Vec<Listing>) -> Vec<Listing> {
-    let mut order: Vec<usize> = (0..listings.len()).collect();
-    order.sort_by(|&a, &b| {
-        let key = |i: usize| {
-            (
-                listings[i].supplier.as_str(),
-                listings[i].vehicle_id.as_str(),
-            )
-        };
-        key(a).cmp(&key(b))
-    });
-    let mut slots: Vec<Option<Listing>> = listings.into_iter().map(Some).collect();
-    let mut out = Vec::with_capacity(slots.len());
-    out.extend(order.into_iter().filter_map(|i| slots[i].take()));
-    out
 }
 
 /// Warns about folders nobody registered (their cars are not published) and stray files.
