@@ -403,12 +403,12 @@ fn render_routes<S: Sink>(
         // Folders are made on their own thread: making one only contends with making
         // others in the same parent, not with writing files into folders already made.
         scope.spawn(|| sink.make_folders(&mut routes.iter().map(|r| r.output_file())));
-        let (pages, written) = std::sync::mpsc::sync_channel::<(String, String)>(WRITE_QUEUE);
+        let (pages, written) = std::sync::mpsc::sync_channel::<(String, Vec<u8>)>(WRITE_QUEUE);
         let writer = scope.spawn(move || {
             written
                 .into_iter()
                 .filter_map(|(file, text)| {
-                    sink.write(&file, text.as_bytes())
+                    sink.write(&file, &text)
                         .map_err(|e| Problem::error(format!("cannot write {file}: {e}")))
                         .err()
                 })
@@ -432,10 +432,10 @@ fn render_routes<S: Sink>(
 /// memory does not grow with the site.
 const WRITE_QUEUE: usize = 256;
 
-fn render_route(inputs: &Inputs, renderer: &Renderer, route: &Route) -> Result<String, Problem> {
+fn render_route(inputs: &Inputs, renderer: &Renderer, route: &Route) -> Result<Vec<u8>, Problem> {
     match route.body(inputs) {
-        Body::Template(name, ctx) => renderer.render(name, &route.lang, &ctx),
-        Body::ContentTemplate(name, ctx) => renderer.render(&name, &route.lang, &ctx),
-        Body::Text(text) => Ok(text),
+        Body::Template(name, ctx) => renderer.render_bytes(name, &route.lang, &ctx),
+        Body::ContentTemplate(name, ctx) => renderer.render_bytes(&name, &route.lang, &ctx),
+        Body::Text(text) => Ok(text.into_bytes()),
     }
 }

@@ -15,6 +15,7 @@ use crate::feeds::Availability;
 use crate::fragments::Cards;
 use crate::recommend::Recommendations;
 use crate::site::Site;
+use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use tera::Context;
@@ -833,7 +834,7 @@ pub fn plan(site: &Site, catalog: &Catalog) -> (Plan, Diagnostics) {
         .iter()
         .map(|lang| {
             let entries = routes
-                .iter()
+                .par_iter()
                 .filter(|r| &r.lang == lang && r.indexable(site))
                 .map(|r| (r.path.clone(), r.lastmod(site)))
                 .collect();
@@ -856,7 +857,7 @@ pub fn plan(site: &Site, catalog: &Catalog) -> (Plan, Diagnostics) {
     }
 
     let mut problems = Diagnostics::default();
-    let mut seen: BTreeMap<&str, &Route> = BTreeMap::new();
+    let mut seen: HashMap<&str, &Route> = HashMap::with_capacity(routes.len());
     for route in &routes {
         if let Some(first) = seen.insert(&route.path, route) {
             problems.push(

@@ -143,6 +143,19 @@ impl Renderer {
 
     /// Renders `template` for a page in `lang`, one of the languages it was loaded with.
     pub fn render(&self, template: &str, lang: &str, context: &Context) -> Result<String, Problem> {
+        let bytes = self.render_bytes(template, lang, context)?;
+        String::from_utf8(bytes)
+            .map_err(|e| Problem::error(format!("{template} rendered invalid UTF-8: {e}")))
+    }
+
+    /// Like [`Renderer::render`], for output written as it is: Tera writes only strings,
+    /// so checking each page's UTF-8 again would be wasted work.
+    pub fn render_bytes(
+        &self,
+        template: &str,
+        lang: &str,
+        context: &Context,
+    ) -> Result<Vec<u8>, Problem> {
         thread_local! {
             /// Each rendering thread's output buffer, kept at its largest page's size:
             /// Tera's own starts at 2 kB and grows by copying, four times for a car page.
@@ -153,9 +166,7 @@ impl Renderer {
             self.by_lang[lang]
                 .render_to(template, context, &mut *output)
                 .map_err(|e| template_problem(&e, &self.sources))?;
-            std::str::from_utf8(output)
-                .map(str::to_owned)
-                .map_err(|e| Problem::error(format!("{template} rendered invalid UTF-8: {e}")))
+            Ok(output.clone())
         })
     }
 }
