@@ -38,16 +38,20 @@ impl Cards {
         let mut by_lang = HashMap::new();
         for lang in site.languages() {
             let base = globals.base(&lang);
+            // One copy of the globals per batch of cards, not per card: each card only
+            // replaces `car`.
             let rendered: Vec<(usize, String)> = catalog
                 .listed
                 .par_iter()
-                .map(|&i| {
-                    let mut ctx = base.clone();
-                    ctx.insert("car", &view::card(site, catalog, i));
-                    renderer
-                        .render(CARD_TEMPLATE, &lang, &ctx)
-                        .map(|html| (i, html))
-                })
+                .map_init(
+                    || base.clone(),
+                    |ctx, &i| {
+                        ctx.insert("car", &view::card(site, catalog, i));
+                        renderer
+                            .render(CARD_TEMPLATE, &lang, ctx)
+                            .map(|html| (i, html))
+                    },
+                )
                 .collect::<Result<_, _>>()?;
             let mut cards = vec![String::new(); site.inventory.listings.len()];
             for (i, html) in rendered {
