@@ -287,12 +287,14 @@ impl<'a> Ranker<'a> {
     fn similar(&self, i: usize, k: usize, fill: &[usize]) -> Vec<usize> {
         let me = &self.cars[i];
         let mine = self.keys[i];
-        let same_car = |j: usize| j == i || (mine.vin.is_some() && self.keys[j].vin == mine.vin);
+        // The car itself, or another offer of it (same VIN).
+        let same_car =
+            |j: usize, vin: Option<usize>| j == i || (mine.vin.is_some() && vin == mine.vin);
         let mut scored: Vec<(Score, usize)> = Vec::new();
         let mut consider = |bucket: Option<&Vec<Entry>>, tier: u8, band_only: bool| {
             let Some(bucket) = bucket else { return };
-            for other in self.nearest_by_price(bucket, me.price, 4 * k + 4) {
-                if other.car == i || (mine.vin.is_some() && other.vin == mine.vin) {
+            for other in nearest_by_price(bucket, me.price, 4 * k + 4) {
+                if same_car(other.car, other.vin) {
                     continue;
                 }
                 let price_gap = me.price.abs_diff(other.price);
@@ -323,51 +325,19 @@ impl<'a> Ranker<'a> {
             if picks.len() >= k {
                 break;
             }
-            if !same_car(p) && !picks.contains(&p) {
+            if !same_car(p, self.keys[p].vin) && !picks.contains(&p) {
                 picks.push(p);
             }
         }
         picks
     }
 
-    fn nearest_by_price(&self, bucket: &[Entry], price: i64, limit: usize) -> Vec<Entry> {
-        let start = bucket.partition_point(|e| e.price < price);
-        let (mut lo, mut hi) = (start, start);
-        let mut out = Vec::with_capacity(limit.min(bucket.len()));
-        while out.len() < limit && (lo > 0 || hi < bucket.len()) {
-            let below = (lo > 0).then(|| price - bucket[lo - 1].price);
-            let above = (hi < bucket.len()).then(|| bucket[hi].price - price);
-            match (below, above) {
-                (Some(b), Some(a)) if b < a => {
-                    lo -= 1;
-                    out.push(bucket[lo]);
-                }
-                (_, Some(_)) => {
-                    out.push(bucket[hi]);
-                    hi += 1;
-                }
-                (Some(_), None) => {
-                    lo -= 1;
-                    out.push(bucket[lo]);
-                }
-                (None, None) => break,
-            }
-        }
-        out
-    }
-
     /// Takes `k` from candidates sorted by score; among equal scores, a supplier not
     /// yet shown goes first, so one supplier's stock does not fill the section.
     fn spread(&self, sorted: Vec<(Score, usize)>, k: usize) -> Vec<usize> {
         let mut picks: Vec<usize> = Vec::with_capacity(k);
-        // Picks so far per supplier number; a section shows few suppliers.
-        let mut shown: Vec<(usize, usize)> = Vec::new();
-        let shown_of = |shown: &[(usize, usize)], supplier: usize| {
-            shown
-                .iter()
-                .find(|&&(s, _)| s == supplier)
-                .map_or(0, |&(_, n)| n)
-        };
+        // Picks so far, by supplier number.
+        let mut shown: HashMap<usize, usize> = HashMap::new();
         let mut rest = sorted.as_slice();
         while picks.len() < k && !rest.is_empty() {
             let score = rest[0].0;
@@ -378,14 +348,12 @@ impl<'a> Ranker<'a> {
                 let (pos, _) = group
                     .iter()
                     .enumerate()
-                    .min_by_key(|&(_, &j)| (shown_of(&shown, self.keys[j].supplier), j))
+                    .min_by_key(|&(_, &j)| {
+                        (shown.get(&self.keys[j].supplier).copied().unwrap_or(0), j)
+                    })
                     .expect("group is not empty");
                 let j = group.remove(pos);
-                let supplier = self.keys[j].supplier;
-                match shown.iter_mut().find(|(s, _)| *s == supplier) {
-                    Some((_, n)) => *n += 1,
-                    None => shown.push((supplier, 1)),
-                }
+                *shown.entry(self.keys[j].supplier).or_default() += 1;
                 picks.push(j);
             }
         }
@@ -422,6 +390,33 @@ impl<'a> Ranker<'a> {
         picks.extend(self.spread(ranked, k - picks.len()));
         picks
     }
+}
+
+/// Up to `limit` cars of a price-sorted bucket, nearest to `price` first.
+fn nearest_by_price(bucket: &[Entry], price: i64, limit: usize) -> Vec<Entry> {
+    let start = bucket.partition_point(|e| e.price < price);
+    let (mut lo, mut hi) = (start, start);
+    let mut out = Vec::with_capacity(limit.min(bucket.len()));
+    while out.len() < limit && (lo > 0 || hi < bucket.len()) {
+        let below = (lo > 0).then(|| price - bucket[lo - 1].price);
+        let above = (hi < bucket.len()).then(|| bucket[hi].price - price);
+        match (below, above) {
+            (Some(b), Some(a)) if b < a => {
+                lo -= 1;
+                out.push(bucket[lo]);
+            }
+            (_, Some(_)) => {
+                out.push(bucket[hi]);
+                hi += 1;
+            }
+            (Some(_), None) => {
+                lo -= 1;
+                out.push(bucket[lo]);
+            }
+            (None, None) => break,
+        }
+    }
+    out
 }
 
 #[cfg(test)]
