@@ -403,10 +403,11 @@ fn render_routes<S: Sink>(
         // Folders are made on their own thread: making one only contends with making
         // others in the same parent, not with writing files into folders already made.
         scope.spawn(|| sink.make_folders(&mut routes.iter().map(|r| r.output_file())));
-        let (pages, written) = std::sync::mpsc::sync_channel::<(String, Vec<u8>)>(WRITE_QUEUE);
+        let (pages, written) = std::sync::mpsc::sync_channel::<Vec<(String, Vec<u8>)>>(WRITE_QUEUE);
         let writer = scope.spawn(move || {
             written
                 .into_iter()
+                .flatten()
                 .filter_map(|(file, text)| {
                     sink.write(&file, &text)
                         .map_err(|e| Problem::error(format!("cannot write {file}: {e}")))
@@ -414,12 +415,28 @@ fn render_routes<S: Sink>(
                 })
                 .collect::<Vec<_>>()
         });
+        // The writer only stops early by panicking, which the join below reports, so a
+        // failed send needs no handling here.
+        let send = |batch: Vec<(String, Vec<u8>)>| drop(pages.send(batch));
         let mut problems: Vec<Problem> = routes
             .par_iter()
-            .filter_map(|route| match render(route) {
-                // The writer only stops early by panicking, which the join below reports.
-                Ok(text) => pages.send((route.output_file(), text)).err().and(None),
-                Err(problem) => Some(problem),
+            .fold(Batch::default, |mut batch, route| {
+                match render(route) {
+                    Ok(text) => {
+                        batch.pages.push((route.output_file(), text));
+                        if batch.pages.len() == WRITE_BATCH {
+                            send(std::mem::take(&mut batch.pages));
+                        }
+                    }
+                    Err(problem) => batch.problems.push(problem),
+                }
+                batch
+            })
+            .flat_map_iter(|batch| {
+                if !batch.pages.is_empty() {
+                    send(batch.pages);
+                }
+                batch.problems
             })
             .collect();
         drop(pages);
@@ -428,9 +445,20 @@ fn render_routes<S: Sink>(
     })
 }
 
-/// Pages rendered but not yet written: enough to keep the writer busy, few enough that
-/// memory does not grow with the site.
-const WRITE_QUEUE: usize = 256;
+/// Batches of pages rendered but not yet written: enough to keep the writer busy, few
+/// enough that memory does not grow with the site.
+const WRITE_QUEUE: usize = 8;
+
+/// Pages go to the writer in batches: one hand-over per page woke a sleeping thread
+/// thousands of times a second.
+const WRITE_BATCH: usize = 32;
+
+/// What one rendering job has made and not yet handed over.
+#[derive(Default)]
+struct Batch {
+    pages: Vec<(String, Vec<u8>)>,
+    problems: Vec<Problem>,
+}
 
 fn render_route(inputs: &Inputs, renderer: &Renderer, route: &Route) -> Result<Vec<u8>, Problem> {
     match route.body(inputs) {
