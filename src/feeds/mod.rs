@@ -325,7 +325,9 @@ fn load_supplier(
             load_file(&folder_on_disk.join(name), ctx, config.max_file_bytes)
         })
         .collect();
-    let mut listings = Vec::new();
+    // Sized once: a listing is large, and each doubling copies all of them into fresh
+    // memory.
+    let mut listings = Vec::with_capacity(loaded.iter().map(|f| f.listings.len()).sum());
     for (name, file) in files.iter().zip(loaded) {
         report.files.push(format!("{folder}/{name}"));
         report.rejected += file.rejected;
@@ -475,7 +477,10 @@ fn validate_in_batches(
     })?;
     let mut checked = checked.into_inner().unwrap_or_else(|e| e.into_inner());
     checked.sort_by_key(|(index, _)| *index);
-    let mut out = FileLoad::default();
+    let mut out = FileLoad {
+        listings: Vec::with_capacity(checked.iter().map(|(_, (p, _))| p.listings.len()).sum()),
+        ..FileLoad::default()
+    };
     let mut validator = fields::FileValidator::new(ctx);
     for (_, (part, part_validator)) in checked {
         out.listings.extend(part.listings);
@@ -492,7 +497,10 @@ fn validate_batch<'a>(
     rows: Vec<Batched>,
 ) -> (FileLoad, fields::FileValidator<'a>) {
     let mut validator = fields::FileValidator::new(ctx);
-    let mut out = FileLoad::default();
+    let mut out = FileLoad {
+        listings: Vec::with_capacity(rows.len()),
+        ..FileLoad::default()
+    };
     for row in rows {
         match row {
             Batched::Record(record) => {
