@@ -26,7 +26,7 @@ pub enum Command {
         #[arg(long, short)]
         output: Option<PathBuf>,
         /// Publish under this URL instead of `base_url` from config.toml.
-        #[arg(long)]
+        #[arg(long, value_parser = base_url)]
         base_url: Option<String>,
     },
     /// Load and render everything, write nothing, report every problem.
@@ -64,6 +64,10 @@ pub struct SiteArgs {
 pub enum Format {
     Text,
     Json,
+}
+
+fn base_url(text: &str) -> Result<String, String> {
+    crate::config::check_base_url(text).map(|()| text.to_string())
 }
 
 /// `--date` wins, then `SOURCE_DATE_EPOCH` (seconds since 1970, read as a UTC day), then

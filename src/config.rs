@@ -73,6 +73,8 @@ pub struct FeedsConfig {
     pub max_file_bytes: u64,
     /// A single field longer than this rejects its row.
     pub max_field_bytes: usize,
+    /// Photos kept per car, in the feed's order; the rest are left out with a warning.
+    pub max_photos: usize,
 }
 
 impl Default for FeedsConfig {
@@ -80,6 +82,7 @@ impl Default for FeedsConfig {
         FeedsConfig {
             max_file_bytes: 64 * 1024 * 1024,
             max_field_bytes: 16 * 1024,
+            max_photos: 40,
         }
     }
 }
@@ -107,6 +110,8 @@ pub struct ImagesConfig {
     /// A photo with more pixels than this is left out unread, with a warning: decoding
     /// it would take too much memory (a 40 MP photo is 120 MB of pixels).
     pub max_pixels: u64,
+    /// A photo file larger than this is left out without being read.
+    pub max_photo_bytes: u64,
 }
 
 impl Default for ImagesConfig {
@@ -115,6 +120,7 @@ impl Default for ImagesConfig {
             widths: vec![480, 960, 1600],
             quality: 80,
             max_pixels: 40_000_000,
+            max_photo_bytes: 32 * 1024 * 1024,
         }
     }
 }
@@ -170,11 +176,8 @@ impl Config {
                 None => p,
             }
         };
-        if !(self.base_url.starts_with("https://") || self.base_url.starts_with("http://")) {
-            return Err(at(
-                "base_url",
-                format!("expected an http(s) URL, found {:?}", self.base_url),
-            ));
+        if let Err(message) = check_base_url(&self.base_url) {
+            return Err(at("base_url", message));
         }
         if self.paginate_by == 0 {
             return Err(at("paginate_by", "expected a number of at least 1".into()));
@@ -209,9 +212,53 @@ impl Config {
     }
 }
 
+/// A `base_url` ends up in every page, `robots.txt` and the sitemaps: only an absolute
+/// http(s) URL with a host, and nothing after its path, is taken.
+pub fn check_base_url(text: &str) -> Result<(), String> {
+    let expected = || {
+        format!(
+            "expected an absolute http(s) URL like \"https://cars.example\", found {:?}",
+            text
+        )
+    };
+    if text.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(expected());
+    }
+    let url = url::Url::parse(text).map_err(|_| expected())?;
+    let fine = matches!(url.scheme(), "http" | "https")
+        && url.host_str().is_some_and(|h| !h.is_empty())
+        && url.username().is_empty()
+        && url.password().is_none()
+        && url.query().is_none()
+        && url.fragment().is_none();
+    if fine { Ok(()) } else { Err(expected()) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn base_urls_are_absolute_http_urls_with_a_host() {
+        for good in [
+            "https://cars.example",
+            "http://localhost:1111",
+            "https://a.example/shop/",
+        ] {
+            assert!(check_base_url(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "javascript:alert(1)//",
+            "https://",
+            "ftp://cars.example",
+            "cars.example",
+            "https://a.example/\nSitemap: https://evil.example/",
+            "https://a.example/?q=1",
+            "https://user@a.example/",
+        ] {
+            assert!(check_base_url(bad).is_err(), "{bad:?}");
+        }
+    }
 
     #[test]
     fn images_keys_have_defaults_and_reject_a_zero_width_or_quality_out_of_range() {

@@ -40,7 +40,7 @@ impl Problem {
             file: None,
             line: None,
             field: None,
-            message: message.into(),
+            message: shortened(message.into(), MAX_MESSAGE),
         }
     }
 
@@ -55,7 +55,7 @@ impl Problem {
     }
 
     pub fn with_field(mut self, field: impl Into<String>) -> Self {
-        self.field = Some(field.into());
+        self.field = Some(shortened(field.into(), MAX_FIELD));
         self
     }
 
@@ -151,6 +151,41 @@ impl FromIterator<Problem> for Diagnostics {
     fn from_iter<T: IntoIterator<Item = Problem>>(iter: T) -> Self {
         Diagnostics(iter.into_iter().collect())
     }
+}
+
+/// Longest message and field name kept, in bytes: a feed can name a column with 200 kB,
+/// and a report line should still fit a screen.
+const MAX_MESSAGE: usize = 600;
+const MAX_FIELD: usize = 80;
+
+fn shortened(mut text: String, max: usize) -> String {
+    if text.len() > max {
+        let mut end = max;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.truncate(end);
+        text.push('…');
+    }
+    text
+}
+
+/// The first `keep` problems, then one of the same severity, file and line as the next,
+/// counting the rest: for problems that repeat by the thousand (a full disk fails every
+/// file), where the first few say everything.
+pub fn capped(mut problems: Vec<Problem>, keep: usize, rest: &str) -> Vec<Problem> {
+    if problems.len() <= keep {
+        return problems;
+    }
+    let more = problems.len() - keep;
+    let first_left_out = problems.swap_remove(keep);
+    problems.truncate(keep);
+    problems.push(Problem {
+        field: None,
+        message: format!("… and {more} more: {rest}"),
+        ..first_left_out
+    });
+    problems
 }
 
 /// The 1-based line of a byte offset in `text`: how TOML and template errors are located.

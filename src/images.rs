@@ -101,15 +101,24 @@ pub fn cache_dir(root: &Path) -> PathBuf {
 
 /// Removes every cache entry but `in_use`, so the cache holds what the last good build
 /// published rather than every photo ever seen. Returns how many entries went; one that
-/// cannot be removed is left for the next build.
+/// cannot be removed is left for the next build. An entry still being written by
+/// another run is left alone unless it is a day old (its run died).
 pub fn prune_cache(root: &Path, in_use: &BTreeSet<PathBuf>) -> usize {
     let Ok(entries) = std::fs::read_dir(cache_dir(root)) else {
         return 0;
+    };
+    let abandoned = |path: &Path| {
+        std::fs::metadata(path)
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age.as_secs() > 24 * 3600)
     };
     entries
         .filter_map(Result::ok)
         .map(|e| e.path())
         .filter(|path| !in_use.contains(path))
+        .filter(|path| path.extension().is_none_or(|e| e != "tmp") || abandoned(path))
         .filter(|path| std::fs::remove_dir_all(path).is_ok())
         .count()
 }
@@ -125,9 +134,19 @@ pub struct Stats {
     pub pruned: usize,
 }
 
+/// Why a photo was left out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// The photo itself: unreadable, not an image, too large. The supplier's to fix.
+    Unusable(String),
+    /// Its variants could not be stored in the cache: the machine's fault, and the site
+    /// would be published without the photo, so the build fails.
+    Cache(String),
+}
+
 /// Processes every local photo of every car that has a page, in parallel. A photo
 /// that cannot be read, decoded or is too large is left out with a warning naming
-/// the file and each car that uses it.
+/// the file and each car that uses it; one that cannot be cached is an error.
 pub fn process(site: &Site, catalog: &Catalog) -> (Photos, Stats, Vec<Problem>) {
     let mut users: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
     for i in 0..catalog.cars.len() {
@@ -146,14 +165,15 @@ pub fn process(site: &Site, catalog: &Catalog) -> (Photos, Stats, Vec<Problem>) 
     let (photos, stats, problems) = process_files(&sources, &site.config.images, &cache);
     let problems = problems
         .into_iter()
-        .flat_map(|(rel, message)| {
-            users[rel.as_str()]
+        .flat_map(|(rel, failure)| match failure {
+            Failure::Unusable(message) => users[rel.as_str()]
                 .iter()
                 .map(|car| {
                     Problem::warning(format!("photo of {car} left out: {message}"))
                         .in_file(rel.clone())
                 })
-                .collect::<Vec<_>>()
+                .collect::<Vec<_>>(),
+            Failure::Cache(message) => vec![Problem::error(message).in_file(rel)],
         })
         .collect();
     (photos, stats, problems)
@@ -165,12 +185,12 @@ fn car_name(l: &Listing) -> String {
 }
 
 /// The stage without the site: `(key, file)` pairs in, photos by key out, plus the
-/// failures as `(key, reason)`. Public for the benchmark.
+/// failures by key. Public for the benchmark.
 pub fn process_files(
     sources: &[(&str, PathBuf)],
     config: &ImagesConfig,
     cache: &Path,
-) -> (Photos, Stats, Vec<(String, String)>) {
+) -> (Photos, Stats, Vec<(String, Failure)>) {
     let settings = settings_key(config);
     let results: Vec<(String, Processed)> = sources
         .par_iter()
@@ -206,7 +226,7 @@ fn settings_key(config: &ImagesConfig) -> String {
 }
 
 /// One photo's result: its variants and where they came from, or why it was left out.
-type Processed = Result<(Photo, Outcome), String>;
+type Processed = Result<(Photo, Outcome), Failure>;
 
 /// Where one photo's variants came from.
 enum Outcome {
@@ -217,9 +237,21 @@ enum Outcome {
     },
 }
 
-/// Processes one photo: from the cache when it is there, else encoded now.
+/// Processes one photo: from the cache when it is there, else encoded now. The size on
+/// disk is checked before anything is read.
 fn one(path: &Path, config: &ImagesConfig, settings: &str, cache: &Path) -> Processed {
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read it: {e}"))?;
+    let unusable = |e: String| Failure::Unusable(e);
+    let size = std::fs::metadata(path)
+        .map_err(|e| unusable(format!("cannot read it: {e}")))?
+        .len();
+    if size > config.max_photo_bytes {
+        return Err(unusable(format!(
+            "it is {size} bytes, more than the {} `[images] max_photo_bytes` allows, so it \
+             was not read",
+            config.max_photo_bytes
+        )));
+    }
+    let bytes = std::fs::read(path).map_err(|e| unusable(format!("cannot read it: {e}")))?;
     let mut hasher = blake3::Hasher::new();
     hasher.update(settings.as_bytes());
     hasher.update(&[0]);
@@ -235,7 +267,7 @@ fn one(path: &Path, config: &ImagesConfig, settings: &str, cache: &Path) -> Proc
         };
         return Ok((photo, Outcome::Cached));
     }
-    let image = decode(&bytes, config.max_pixels)?;
+    let image = decode(&bytes, config.max_pixels).map_err(unusable)?;
     let pixels = u64::from(image.width()) * u64::from(image.height());
     let variants = encode(&image, config, &entry)?;
     let photo = Photo {
@@ -258,13 +290,18 @@ fn cached(entry: &Path) -> Option<Vec<Variant>> {
     (complete && !variants.is_empty()).then_some(variants)
 }
 
+/// A JPEG's data holds at least one bit per 8×8 block of each component, so never fewer
+/// than one byte per 512 pixels; 1 024 leaves room for rounding.
+const JPEG_MIN_PIXELS_PER_BYTE: u64 = 1024;
+
 /// Decodes and turns the photo upright (the EXIF orientation is applied to the pixels,
 /// since the EXIF itself is dropped). The size is checked before any pixel is decoded.
 fn decode(bytes: &[u8], max_pixels: u64) -> Result<image::RgbImage, String> {
     let reader = ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
         .map_err(|e| format!("cannot read it: {e}"))?;
-    if reader.format().is_none() {
+    let format = reader.format();
+    if format.is_none() {
         return Err("it is not a JPEG or WebP image".into());
     }
     let mut decoder = reader
@@ -281,6 +318,17 @@ fn decode(bytes: &[u8], max_pixels: u64) -> Result<image::RgbImage, String> {
     }
     if w == 0 || h == 0 {
         return Err("it has no pixels".into());
+    }
+    // Every 8×8 block of a JPEG costs at least a bit, even a blank one; a header that
+    // claims far more blocks than the file has bits describes pixels that are not there.
+    if format == Some(image::ImageFormat::Jpeg)
+        && (bytes.len() as u64) < pixels / JPEG_MIN_PIXELS_PER_BYTE
+    {
+        return Err(format!(
+            "its header says {w}×{h} pixels, but its {} bytes cannot hold that many; \
+             expected a complete photo (is the file cut off or damaged?)",
+            bytes.len()
+        ));
     }
     let orientation = decoder
         .orientation()
@@ -307,15 +355,44 @@ pub fn target_widths(configured: &[u32], width: u32) -> Vec<u32> {
     widths
 }
 
-/// Resizes and encodes every variant into a fresh cache entry; the entry's `meta.json`
-/// is written last, so an interrupted run leaves no entry that looks complete.
+/// Resizes and encodes every variant into a folder of this run's own, then renames it
+/// into place as the cache entry, so another run filling the same cache never sees or
+/// touches a half-written entry. Should another run have put the same entry there first,
+/// its entry is used (the bytes are the same).
 fn encode(
     image: &image::RgbImage,
     config: &ImagesConfig,
     entry: &Path,
-) -> Result<Vec<Variant>, String> {
-    let cache_error = |e: std::io::Error| format!("cannot write the photo cache: {e}");
-    std::fs::create_dir_all(entry).map_err(cache_error)?;
+) -> Result<Vec<Variant>, Failure> {
+    static RUN: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let cache_error =
+        |e: std::io::Error| Failure::Cache(format!("cannot write the photo cache: {e}"));
+    let run = RUN.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let own = entry.with_extension(format!("{}-{run}.tmp", std::process::id()));
+    std::fs::create_dir_all(&own).map_err(cache_error)?;
+    let written = write_variants(image, config, &own);
+    let variants = match written {
+        Ok(variants) => variants,
+        Err(failure) => {
+            let _ = std::fs::remove_dir_all(&own);
+            return Err(failure);
+        }
+    };
+    if let Err(e) = std::fs::rename(&own, entry) {
+        let _ = std::fs::remove_dir_all(&own);
+        return cached(entry).ok_or_else(|| cache_error(e));
+    }
+    Ok(variants)
+}
+
+/// Every variant's JPEG and WebP, then `meta.json`, into `folder`.
+fn write_variants(
+    image: &image::RgbImage,
+    config: &ImagesConfig,
+    folder: &Path,
+) -> Result<Vec<Variant>, Failure> {
+    let cache_error =
+        |e: std::io::Error| Failure::Cache(format!("cannot write the photo cache: {e}"));
     let (sw, sh) = image.dimensions();
     let mut variants = Vec::new();
     for width in target_widths(&config.widths, sw) {
@@ -325,19 +402,17 @@ fn encode(
         let pixels: &[u8] = if width == sw {
             image.as_raw()
         } else {
-            resized = resize(image, width, height)?;
+            resized = resize(image, width, height).map_err(Failure::Unusable)?;
             &resized
         };
-        let jpeg = encode_jpeg(pixels, width, height, config.quality)?;
+        let jpeg = encode_jpeg(pixels, width, height, config.quality).map_err(Failure::Unusable)?;
         let webp = encode_webp(pixels, width, height, config.quality);
-        std::fs::write(entry.join(format!("{width}.jpg")), jpeg).map_err(cache_error)?;
-        std::fs::write(entry.join(format!("{width}.webp")), webp).map_err(cache_error)?;
+        std::fs::write(folder.join(format!("{width}.jpg")), jpeg).map_err(cache_error)?;
+        std::fs::write(folder.join(format!("{width}.webp")), webp).map_err(cache_error)?;
         variants.push(Variant { width, height });
     }
     let meta = serde_json::to_vec(&variants).expect("variants serialize");
-    let tmp = entry.join(format!("{META}.tmp"));
-    std::fs::write(&tmp, meta).map_err(cache_error)?;
-    std::fs::rename(&tmp, entry.join(META)).map_err(cache_error)?;
+    std::fs::write(folder.join(META), meta).map_err(cache_error)?;
     Ok(variants)
 }
 

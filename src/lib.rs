@@ -21,6 +21,7 @@ pub mod recommend;
 pub mod render;
 pub mod serve;
 pub mod site;
+pub mod text;
 
 pub use diagnostics::{Diagnostics, Problem, Severity};
 pub use site::{LoadOptions, Site};
@@ -112,6 +113,11 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Report {
         .clone()
         .unwrap_or_else(|| options.load.root.join("public"));
     let root = &options.load.root;
+    let lock = output::check_location(root, &output).and_then(|()| output::lock(&output));
+    let _lock = match lock {
+        Ok(lock) => lock,
+        Err(problem) => return Report::new(std::iter::once(problem).collect(), Vec::new(), 0),
+    };
     let settings = format!(
         "{}|{:?}|{}",
         options.load.date,
@@ -128,24 +134,37 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Report {
         report.unchanged = true;
         return report;
     }
-    let loaded = Site::load(&options.load);
+    // Replacing the output deletes whatever is in it: looked for while the site renders.
+    let (foreign, built) = std::thread::scope(|scope| {
+        let foreign = scope.spawn(|| output::foreign_files(&output));
+        let built = run(
+            Site::load(&options.load),
+            progress,
+            Scope::All,
+            |site, problems| match Staging::create(&output, site.config.minify) {
+                Ok(staging) => Some(staging),
+                Err(e) => {
+                    problems.push(Problem::error(format!(
+                        "cannot create a staging folder beside {}: {e}",
+                        output.display()
+                    )));
+                    None
+                }
+            },
+        );
+        (
+            foreign.join().expect("listing the output does not panic"),
+            built,
+        )
+    });
     let Run {
         mut report,
         output: staging,
         ..
-    } = run(loaded, progress, Scope::All, |site, problems| {
-        let staging = match Staging::create(&output, site.config.minify) {
-            Ok(s) => s,
-            Err(e) => {
-                problems.push(Problem::error(format!(
-                    "cannot create a staging folder beside {}: {e}",
-                    output.display()
-                )));
-                return None;
-            }
-        };
-        Some(staging)
-    });
+    } = built;
+    if let Some(foreign) = foreign {
+        report.push(foreign.problem(&output));
+    }
     if let Some(staging) = staging
         && !report.has_errors()
         && let Err(e) = staging.commit()
@@ -329,8 +348,9 @@ fn run<S: Sink>(
     // A partial render leaves static files to the earlier render, like other routes.
     // Otherwise they are copied (and minified) beside the rendering, not after it.
     let statics = staging.as_ref().filter(|_| !partial);
+    let https = site.config.base_url.starts_with("https://");
     let (rendering, copying) = std::thread::scope(|scope| {
-        let copying = scope.spawn(|| statics.map(|s| copy_static(s, &assets, &catalog)));
+        let copying = scope.spawn(|| statics.map(|s| copy_static(s, &assets, &catalog, https)));
         let rendering = render_routes(&inputs, &rendered, &renderer, progress, staging.as_ref());
         (
             rendering,
@@ -359,7 +379,12 @@ fn run<S: Sink>(
 
 /// Copies the theme's and the site's static files and the processed photos, and writes
 /// `_headers`.
-fn copy_static<S: Sink>(staging: &S, assets: &Assets, catalog: &Catalog) -> Vec<Problem> {
+fn copy_static<S: Sink>(
+    staging: &S,
+    assets: &Assets,
+    catalog: &Catalog,
+    https: bool,
+) -> Vec<Problem> {
     let mut problems = Vec::new();
     let photos = catalog.photos.files();
     let files = assets.files.iter().map(|a| (&a.source, &a.output));
@@ -370,11 +395,11 @@ fn copy_static<S: Sink>(staging: &S, assets: &Assets, catalog: &Catalog) -> Vec<
             );
         }
     }
-    let headers = output::headers(&assets.fingerprinted());
+    let headers = output::headers(&assets.fingerprinted(), https);
     if let Err(e) = staging.write("_headers", headers.as_bytes()) {
         problems.push(Problem::error(format!("cannot write _headers: {e}")));
     }
-    problems
+    diagnostics::capped(problems, UNWRITTEN_NAMED, "files could not be copied")
 }
 
 /// Renders every route in parallel while one thread writes the finished pages. Rendering
@@ -440,10 +465,18 @@ fn render_routes<S: Sink>(
             })
             .collect();
         drop(pages);
-        problems.extend(writer.join().expect("the page writer does not panic"));
+        let unwritten = writer.join().expect("the page writer does not panic");
+        problems.extend(diagnostics::capped(
+            unwritten,
+            UNWRITTEN_NAMED,
+            "pages could not be written",
+        ));
         problems
     })
 }
+
+/// Pages that could not be written, named one by one; a full disk fails them all.
+const UNWRITTEN_NAMED: usize = 10;
 
 /// Batches of pages rendered but not yet written: enough to keep the writer busy, few
 /// enough that memory does not grow with the site.

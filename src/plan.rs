@@ -857,9 +857,10 @@ pub fn plan(site: &Site, catalog: &Catalog) -> (Plan, Diagnostics) {
     }
 
     let mut problems = Diagnostics::default();
-    let mut seen: HashMap<&str, &Route> = HashMap::with_capacity(routes.len());
+    // By the file written, which is what two routes must never share.
+    let mut seen: HashMap<String, &Route> = HashMap::with_capacity(routes.len());
     for route in &routes {
-        if let Some(first) = seen.insert(&route.path, route) {
+        if let Some(first) = seen.insert(route.output_file(), route) {
             problems.push(
                 Problem::error(format!(
                     "`{}` is also published by {}",

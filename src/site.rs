@@ -2,7 +2,7 @@
 
 use crate::config::{Config, FeedsConfig};
 use crate::content::{self, Page};
-use crate::diagnostics::Diagnostics;
+use crate::diagnostics::{Diagnostics, Problem};
 use crate::feeds::{self, Inventory};
 use crate::policies::{self, Policies};
 use jiff::civil::Date;
@@ -50,6 +50,11 @@ impl Site {
             }
         };
         if let Some(url) = &options.base_url {
+            if let Err(message) = crate::config::check_base_url(url) {
+                problems
+                    .push(Problem::error(format!("--base-url: {message}")).with_field("base_url"));
+                return (None, problems);
+            }
             config.base_url = url.trim_end_matches('/').to_string();
         }
         let languages = languages(&config);

@@ -187,7 +187,17 @@ fn a_rebuild_with_nothing_changed_renders_nothing() {
         "{}",
         stdout(&other_day)
     );
+    // Without its manifest, nothing says the output's files are Showroom's: the build
+    // refuses to replace them until the folder is cleared.
     std::fs::write(site.path().join("public/manifest.json"), "{}").unwrap();
+    let damaged = build(site.path(), "2026-11-24", &[]);
+    assert_eq!(damaged.status.code(), Some(1));
+    assert!(
+        stderr(&damaged).contains("no readable manifest.json"),
+        "{}",
+        stderr(&damaged)
+    );
+    std::fs::remove_dir_all(site.path().join("public")).unwrap();
     let repaired = build(site.path(), "2026-11-24", &[]);
     assert!(
         stdout(&repaired).contains("Built 15 pages"),

@@ -20,6 +20,7 @@ fn small_limits() -> FeedsConfig {
     FeedsConfig {
         max_file_bytes: 8192,
         max_field_bytes: 512,
+        ..FeedsConfig::default()
     }
 }
 

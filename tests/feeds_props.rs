@@ -35,6 +35,7 @@ fn load(ext: &str, bytes: &[u8]) {
     let config = FeedsConfig {
         max_file_bytes: 1 << 20,
         max_field_bytes: 64,
+        ..FeedsConfig::default()
     };
     let (inventory, diagnostics) = feeds::load(dir.path(), &config, jiff::civil::date(2025, 6, 1));
     for problem in diagnostics.iter() {

@@ -162,6 +162,54 @@ fn serves_the_site_with_the_live_reload_script_and_never_writes_public() {
     assert!(!read(site.path().join("public/index.html")).contains("__showroom"));
 }
 
+/// Sends `request` as it is and returns what the server answered before closing, and
+/// how long it took to close.
+fn raw_exchange(url: &str, request: &str) -> (String, Duration) {
+    use std::io::{Read, Write};
+    let address = url.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    let started = Instant::now();
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    (
+        String::from_utf8_lossy(&answer).into_owned(),
+        started.elapsed(),
+    )
+}
+
+#[test]
+fn answers_only_loopback_and_the_sites_host_and_drops_clients_that_never_finish() {
+    let site = fixture_site("basic");
+    let server = Server::start(site.path());
+    let port = server.url.rsplit(':').next().unwrap().to_string();
+    let ask = |host: &str| {
+        let request = format!("GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
+        let (answer, _) = raw_exchange(&server.url, &request);
+        answer.lines().next().unwrap_or_default().to_string()
+    };
+    // A DNS-rebinding page reaches the preview under its own name: refused.
+    assert!(ask(&format!("evil.example:{port}")).contains(" 403 "));
+    assert!(ask("").contains(" 403 ") || ask("").contains(" 400 "));
+    for host in [
+        format!("localhost:{port}"),
+        format!("127.0.0.1:{port}"),
+        "fixture.example".into(),
+    ] {
+        assert!(ask(&host).contains(" 200 "), "{host}");
+    }
+    // Headers that never end: the connection is closed after the header timeout.
+    let (_, held) = raw_exchange(&server.url, "GET / HTTP/1.1\r\nHost: localhost\r\n");
+    assert!(
+        held >= showroom::serve::HEADER_TIMEOUT - Duration::from_millis(500)
+            && held < showroom::serve::HEADER_TIMEOUT + Duration::from_secs(5),
+        "{held:?}"
+    );
+}
+
 #[test]
 fn content_and_template_edits_are_served_within_two_seconds() {
     let site = fixture_site("basic");

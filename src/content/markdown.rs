@@ -12,23 +12,26 @@ pub enum Trust {
     Untrusted,
 }
 
-fn options() -> Options {
-    Options::ENABLE_TABLES
-        | Options::ENABLE_FOOTNOTES
-        | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_HEADING_ATTRIBUTES
-        | Options::ENABLE_TASKLISTS
+fn options(trust: Trust) -> Options {
+    let common = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
+    match trust {
+        Trust::Content => common | Options::ENABLE_HEADING_ATTRIBUTES | Options::ENABLE_FOOTNOTES,
+        // `{#id attr=value}` would put the supplier's attributes on the page, and a
+        // footnote `[^name]` its own id.
+        Trust::Untrusted => common,
+    }
 }
 
-/// Renders Markdown; headings without an explicit `{#id}` get a unique anchor id made
-/// from their text, so every heading can be linked to.
+/// Renders Markdown. In content, headings without an explicit `{#id}` get a unique
+/// anchor id made from their text, so every heading can be linked to; supplier text gets
+/// no ids at all, which could collide with the page's own (the consent banner's).
 pub fn render(text: &str, trust: Trust) -> String {
     let mut events: Vec<Event> = Vec::new();
     let mut used_ids = HashSet::new();
     let mut heading: Option<(HeadingLevel, Vec<Event>, String)> = None;
     let mut filter = UntrustedFilter::default();
 
-    for event in Parser::new_ext(text, options()) {
+    for event in Parser::new_ext(text, options(trust)) {
         let event = match trust {
             Trust::Content => event,
             Trust::Untrusted => match filter.apply(event) {
@@ -36,6 +39,10 @@ pub fn render(text: &str, trust: Trust) -> String {
                 None => continue,
             },
         };
+        if trust == Trust::Untrusted {
+            events.push(event);
+            continue;
+        }
         match event {
             Event::Start(Tag::Heading {
                 level, id: None, ..
@@ -101,6 +108,18 @@ impl UntrustedFilter {
     }
 }
 
+/// Whether rendered HTML has a `<script>` element without a `src`: one that a
+/// Content-Security-Policy without `'unsafe-inline'` blocks.
+pub fn has_inline_script(html: &str) -> bool {
+    let lower = html.to_ascii_lowercase();
+    lower.match_indices("<script").any(|(at, _)| {
+        let rest = &lower[at + "<script".len()..];
+        let attributes = &rest[..rest.find('>').unwrap_or(rest.len())];
+        let is_script = attributes.is_empty() || attributes.starts_with(char::is_whitespace);
+        is_script && !attributes.replace(char::is_whitespace, "").contains("src=")
+    })
+}
+
 /// Whether a URL from untrusted text may be linked to.
 pub fn is_http_url(url: &str) -> bool {
     let lower = url.trim().to_ascii_lowercase();
@@ -157,5 +176,31 @@ mod tests {
         );
         assert!(!html.contains("<img"), "{html}");
         assert!(!html.contains("<b "), "{html}");
+    }
+
+    #[test]
+    fn finds_script_elements_without_a_source() {
+        assert!(has_inline_script("<p>x</p><script>track()</script>"));
+        assert!(has_inline_script(
+            r#"<SCRIPT type="text/plain" data-consent="analytics">t()</SCRIPT>"#
+        ));
+        assert!(!has_inline_script(
+            r#"<script src="/a.js"></script><script defer src = "/b.js">"#
+        ));
+        assert!(!has_inline_script(
+            "<scripts>not one</scripts> <p>script</p>"
+        ));
+    }
+
+    #[test]
+    fn untrusted_headings_carry_no_attributes_or_ids() {
+        let html = render(
+            "## Hi {#x onmouseover=alert(1) .big}\n\n## Consent\n\nA[^consent]\n\n[^consent]: note\n",
+            Trust::Untrusted,
+        );
+        assert!(!html.contains("id="), "{html}");
+        assert!(!html.contains("onmouseover=\""), "{html}");
+        assert!(!html.contains("class="), "{html}");
+        assert!(html.contains("<h2>Consent</h2>"), "{html}");
     }
 }

@@ -88,19 +88,50 @@ pub fn load(root: &Path, default_lang: &str, languages: &[String]) -> (Vec<Page>
                 continue;
             }
         };
-        if !entry.file_type().is_file() || entry.path().extension().is_none_or(|x| x != "md") {
-            continue;
-        }
+        let extension = entry.path().extension().map(|x| x.to_string_lossy());
         let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
         let file = rel.to_string_lossy().replace('\\', "/");
+        match extension.as_deref() {
+            _ if !entry.file_type().is_file() => continue,
+            Some("md") => {}
+            Some(other) if other.eq_ignore_ascii_case("md") => {
+                problems.push(not_markdown(&file));
+                continue;
+            }
+            _ => continue,
+        }
         match read_page(entry.path(), &file, default_lang, languages) {
             Ok(page) if page.front.draft => {}
-            Ok(page) => pages.push(page),
+            Ok(page) => {
+                if markdown::has_inline_script(&page.html) {
+                    problems.push(inline_script(&file));
+                }
+                pages.push(page);
+            }
             Err(p) => problems.push(p),
         }
     }
     pages.sort_by(|a, b| a.path.cmp(&b.path).then(a.lang.cmp(&b.lang)));
     (pages, problems)
+}
+
+/// A file whose extension is `.md` in another case: not read, which would be a surprise.
+pub fn not_markdown(file: &str) -> Problem {
+    Problem::warning(
+        "is not read: only files ending in `.md` (lower case) are pages; rename it to \
+         publish it",
+    )
+    .in_file(file)
+}
+
+/// Content may carry raw HTML, but the site's `_headers` forbid inline scripts.
+fn inline_script(file: &str) -> Problem {
+    Problem::warning(
+        "has an inline <script>, which browsers will not run: the site's \
+         Content-Security-Policy (in _headers) allows scripts from files only. Put the \
+         script in static/ and load it with <script src=\"/…\"> (see docs/policies.md)",
+    )
+    .in_file(file)
 }
 
 fn read_page(
@@ -119,6 +150,28 @@ fn read_page(
             .with_field("title"));
     }
     let (kind, path, parent, lang) = route_of(file, &parsed.front, default_lang, languages);
+    // A segment that slugifies to nothing would put the page at another's address
+    // (`___.md` or `slug = "!!!"` at `/`).
+    if path.contains("//") {
+        let from_slug = parsed
+            .front
+            .slug
+            .as_deref()
+            .is_some_and(|slug| slug::slugify(slug).is_empty());
+        let problem = if from_slug {
+            Problem::error(
+                "makes no address: it has no letters or digits; expected a slug like \
+                 \"about-us\"",
+            )
+            .with_field("slug")
+        } else {
+            Problem::error(
+                "its file or folder name has no letters or digits, so it makes no \
+                 address; rename it, or give the page a `slug`",
+            )
+        };
+        return Err(problem.in_file(file));
+    }
     Ok(Page {
         file: file.to_string(),
         path,

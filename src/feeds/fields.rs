@@ -16,8 +16,10 @@ use super::registry::is_currency_code;
 use super::supplier::Supplier;
 use crate::content::markdown::is_http_url;
 use crate::diagnostics::Problem;
+use crate::text::{self, Kind};
 use jiff::civil::Date;
-use std::collections::BTreeMap;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
 /// Everything validation needs to know about the file a record came from.
@@ -31,6 +33,8 @@ pub struct FileContext<'a> {
     /// The same folder on disk, canonical, for checking that local photos stay inside it.
     pub folder_on_disk: &'a Path,
     pub max_field_bytes: usize,
+    /// Photos kept per car.
+    pub max_photos: usize,
     pub today: Date,
     /// The file's modification day: the "last updated" date of rows without their own.
     pub file_modified: Option<Date>,
@@ -42,6 +46,9 @@ pub struct FileValidator<'a> {
     ctx: FileContext<'a>,
     unknown: BTreeMap<String, u32>,
 }
+
+/// Unknown field names warned about one by one in a file; the rest are counted.
+const UNKNOWN_NAMED: usize = 10;
 
 /// What one record became: the listing if it was accepted, and every problem found.
 pub struct Outcome {
@@ -125,24 +132,31 @@ impl<'a> FileValidator<'a> {
         }
     }
 
-    /// One warning per unknown field name, at the first line that used it.
+    /// One warning per unknown field name, at the first line that used it; past
+    /// [`UNKNOWN_NAMED`] names, one more warning counts the rest.
     pub fn finish(self) -> Vec<Problem> {
         let file = self.ctx.file;
         let mut notes: Vec<_> = self.unknown.into_iter().collect();
-        notes.sort_by_key(|(name, line)| (*line, name.clone()));
-        notes
+        notes.sort_by(|(a, la), (b, lb)| la.cmp(lb).then_with(|| a.cmp(b)));
+        let problems = notes
             .into_iter()
             .map(|(name, line)| {
                 Problem::warning(format!(
-                    "unknown field `{name}` is ignored in this file; expected a catalog \
+                    "unknown field `{}` is ignored in this file; expected a catalog \
                      field such as make, model, price, mileage.value, image[0].url \
-                     (see docs/feeds.md)"
+                     (see docs/feeds.md)",
+                    shorten(&name)
                 ))
                 .in_file(file)
                 .at_line(line)
                 .with_field(name)
             })
-            .collect()
+            .collect();
+        crate::diagnostics::capped(
+            problems,
+            UNKNOWN_NAMED,
+            "unknown fields are ignored in this file",
+        )
     }
 
     pub fn record(&mut self, raw: &RawRecord<'_>) -> Outcome {
@@ -226,6 +240,57 @@ impl Check<'_, '_> {
         value
     }
 
+    /// A field's text, cleaned ([`text::clean`]) and on one line; characters that are
+    /// not text are reported, since they show the export is damaged.
+    fn clean(&mut self, name: &str, raw: &str, kind: Kind) -> String {
+        let cleaned = text::clean(raw, kind);
+        if cleaned.had_xml_illegal {
+            self.warn(
+                name,
+                format!(
+                    "{} holds characters that are not text (control characters or \
+                     noncharacters such as U+FFFE); they were removed",
+                    quote(raw)
+                ),
+            );
+        }
+        one_line(&cleaned.text)
+    }
+
+    /// An optional text field, cleaned.
+    fn text(&mut self, f: &Fields<'_>, name: &str) -> Option<String> {
+        let raw = f.known.get(name)?;
+        Some(self.clean(name, raw, Kind::Text))
+    }
+
+    /// An optional date: one before the first motor car is refused, one after the build
+    /// date (beyond a day of clock difference) is taken as the build date, with a
+    /// warning, so a wrong clock cannot put a car first in every list for ever.
+    fn date(&mut self, f: &Fields<'_>, name: &str) -> Option<Date> {
+        let date = self.optional(f, name, |t| {
+            let date = parse_date(t).ok_or_else(|| date_expected(t))?;
+            if date.year() < i16::try_from(ModelYear::FIRST).unwrap_or(i16::MAX) {
+                return Err(format!(
+                    "{} is before the first motor car was sold; expected a real date",
+                    quote(t)
+                ));
+            }
+            Ok(date)
+        })?;
+        let today = self.ctx.today;
+        if date > today.tomorrow().unwrap_or(today) {
+            self.warn(
+                name,
+                format!(
+                    "{date} is after the build date {today}; the build date was used \
+                     instead (is the export's clock or date format wrong?)"
+                ),
+            );
+            return Some(today);
+        }
+        Some(date)
+    }
+
     /// An optional field run through `parse`; a parse failure rejects the row.
     fn optional<T>(
         &mut self,
@@ -259,7 +324,9 @@ impl Check<'_, '_> {
             },
             None => None,
         };
-        let sale_price = self.optional(f, "sale_price", |t| parse_price(t, default_currency));
+        let sale_price = self
+            .optional(f, "sale_price", |t| parse_price(t, default_currency))
+            .and_then(|sale| self.discount(sale, price.as_ref()));
         let latest_year = u16::try_from(ctx.today.year() + 1).unwrap_or(u16::MAX);
         let year = self.optional(f, "year", |t| parse_year(t, latest_year));
         let vin = self.optional(f, "vin", |t| {
@@ -300,14 +367,10 @@ impl Check<'_, '_> {
                 enum_value(t, Availability::parse, Availability::NAMES)
             })
             .unwrap_or(Availability::Available);
-        let date_first_on_lot = self.optional(f, "date_first_on_lot", |t| {
-            parse_date(t).ok_or_else(|| date_expected(t))
-        });
+        let date_first_on_lot = self.date(f, "date_first_on_lot");
         let latitude = self.optional(f, "latitude", |t| parse_coordinate(t, 90.0));
         let longitude = self.optional(f, "longitude", |t| parse_coordinate(t, 180.0));
-        let feed_updated = self.optional(f, "updated_time", |t| {
-            parse_date(t).ok_or_else(|| date_expected(t))
-        });
+        let feed_updated = self.date(f, "updated_time");
         let url = f.known.get("url").and_then(|u| match web_url(u) {
             Some(url) => Some(url),
             None => {
@@ -329,7 +392,7 @@ impl Check<'_, '_> {
         }
         let (updated, updated_from) = match (feed_updated, ctx.file_modified) {
             (Some(date), _) => (date, UpdatedFrom::Feed),
-            (None, Some(date)) => (date, UpdatedFrom::FileModified),
+            (None, Some(date)) => (date.min(ctx.today), UpdatedFrom::FileModified),
             (None, None) => (ctx.today, UpdatedFrom::FileModified),
         };
         let stale = ctx.supplier.max_age_days.is_some_and(|max| {
@@ -337,11 +400,12 @@ impl Check<'_, '_> {
                 .until(ctx.today)
                 .is_ok_and(|span| span.get_days() > i32::try_from(max).unwrap_or(i32::MAX))
         });
-        let make = one_line(make);
-        let model = one_line(model);
-        let trim = f.known.get("trim").map(|t| one_line(t));
-        let title = match f.known.get("title") {
-            Some(t) => one_line(t),
+        let vehicle_id = self.clean("vehicle_id", vehicle_id, Kind::Identity);
+        let make = self.clean("make", make, Kind::Identity);
+        let model = self.clean("model", model, Kind::Identity);
+        let trim = self.text(f, "trim");
+        let title = match self.text(f, "title") {
+            Some(t) => t,
             None => [
                 year.map(|y| y.to_string()),
                 Some(make.clone()),
@@ -353,21 +417,46 @@ impl Check<'_, '_> {
             .collect::<Vec<_>>()
             .join(" "),
         };
-        let text = |name: &str| f.known.get(name).map(|t| one_line(t));
-        let address_part = |name: &str| f.address.get(name).map(|t| one_line(t));
+        let description = match f.known.get("description") {
+            Some(d) => {
+                let cleaned = text::clean(d, Kind::Text);
+                if cleaned.had_xml_illegal {
+                    self.warn(
+                        "description",
+                        "holds characters that are not text (control characters or \
+                         noncharacters such as U+FFFE); they were removed"
+                            .into(),
+                    );
+                }
+                plain_text(&cleaned.text)
+            }
+            None => String::new(),
+        };
+        let (exterior_color, interior_color, condition) = (
+            self.text(f, "exterior_color"),
+            self.text(f, "interior_color"),
+            self.text(f, "condition"),
+        );
+        let mut address_part = |name: &'static str| {
+            let raw = f.address.get(name)?;
+            Some(self.clean(&format!("address.{name}"), raw, Kind::Text))
+        };
+        let address = Address {
+            addr1: address_part("addr1"),
+            city: address_part("city"),
+            region: address_part("region"),
+            postal_code: address_part("postal_code"),
+            country: address_part("country"),
+        };
         Some(Listing {
             supplier: ctx.supplier.id.clone(),
-            vehicle_id: one_line(vehicle_id),
+            vehicle_id,
             vin,
             make,
             model,
             year,
             title,
-            description: f
-                .known
-                .get("description")
-                .map(|d| plain_text(d))
-                .unwrap_or_default(),
+            description,
             url,
             images,
             price,
@@ -377,20 +466,14 @@ impl Check<'_, '_> {
             fuel_type,
             transmission,
             drivetrain,
-            exterior_color: text("exterior_color"),
-            interior_color: text("interior_color"),
+            exterior_color,
+            interior_color,
             trim,
             state_of_vehicle,
-            condition: text("condition"),
+            condition,
             availability,
             date_first_on_lot,
-            address: Address {
-                addr1: address_part("addr1"),
-                city: address_part("city"),
-                region: address_part("region"),
-                postal_code: address_part("postal_code"),
-                country: address_part("country"),
-            },
+            address,
             latitude,
             longitude,
             updated,
@@ -399,6 +482,24 @@ impl Check<'_, '_> {
             source_file: ctx.file.to_string(),
             source_line: self.line,
         })
+    }
+
+    /// A sale price only when it is one: in the price's currency and below it.
+    /// Otherwise the price alone is shown, so every place states the same asking price.
+    fn discount(&mut self, sale: Price, price: Option<&Price>) -> Option<Price> {
+        let price = price?;
+        let problem = if sale.currency != price.currency {
+            format!("{sale} is not in the currency of the price {price}")
+        } else if sale.minor >= price.minor {
+            format!("{sale} is not below the price {price}, so it is no discount")
+        } else {
+            return Some(sale);
+        };
+        self.warn(
+            "sale_price",
+            format!("{problem}; the price alone is shown. Expected a lower sale_price, or none"),
+        );
+        None
     }
 
     fn mileage(&mut self, f: &Fields<'_>) -> Option<Mileage> {
@@ -433,19 +534,36 @@ impl Check<'_, '_> {
         }
     }
 
+    /// The photos in the feed's order, each once, at most `max_photos` of them.
     fn images(&mut self, f: &Fields<'_>) -> Vec<ImageRef> {
         let mut sorted = f.images.clone();
         sorted.sort_by_key(|(n, _, _)| *n);
-        let mut images = Vec::with_capacity(sorted.len());
+        let max = self.ctx.max_photos;
+        let mut images = Vec::with_capacity(sorted.len().min(max));
+        let mut seen = HashSet::with_capacity(sorted.len().min(max));
+        let mut left_out = 0usize;
         for (_, key, value) in sorted {
+            if images.len() == max {
+                left_out += 1;
+                continue;
+            }
             match self.image(value) {
                 Ok(image) => {
-                    if !images.contains(&image) {
+                    if seen.insert(image.clone()) {
                         images.push(image);
                     }
                 }
                 Err(message) => self.warn(key, message),
             }
+        }
+        if left_out > 0 {
+            self.warn(
+                "image",
+                format!(
+                    "has more photos than the {max} a car page shows (feeds.max_photos in \
+                     config.toml); the first {max} were kept and {left_out} more left out"
+                ),
+            );
         }
         images
     }
@@ -453,6 +571,17 @@ impl Check<'_, '_> {
     /// A remote http(s) photo, or a file inside the supplier's folder.
     fn image(&self, text: &str) -> Result<ImageRef, String> {
         let text = text.trim();
+        if text
+            .get(..7)
+            .is_some_and(|s| s.eq_ignore_ascii_case("http://"))
+        {
+            return Err(format!(
+                "{} is a plain http:// address, which browsers refuse to load on a page \
+                 (the site's Content-Security-Policy allows https photos only); expected \
+                 an https:// URL, so it was left out",
+                quote(text)
+            ));
+        }
         if has_scheme(text) {
             return web_url(text).map(ImageRef::Remote).ok_or_else(|| {
                 format!(
@@ -518,6 +647,15 @@ pub fn quote(value: &str) -> String {
     }
 }
 
+/// A name (a column, say) short enough for a message.
+fn shorten(name: &str) -> Cow<'_, str> {
+    const MAX: usize = 60;
+    match name.char_indices().nth(MAX) {
+        Some((end, _)) => Cow::Owned(format!("{}…", &name[..end])),
+        None => Cow::Borrowed(name),
+    }
+}
+
 /// Trimmed, with every run of whitespace or control characters made one space.
 fn one_line(text: &str) -> String {
     text.split(|c: char| c.is_whitespace() || c.is_control())
@@ -550,7 +688,11 @@ fn has_scheme(text: &str) -> bool {
 /// An http(s) URL with a host and nothing that could break out of an attribute.
 fn web_url(text: &str) -> Option<String> {
     let text = text.trim();
-    if !is_http_url(text) || text.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    if !is_http_url(text)
+        || text
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || !text::is_xml_char(c))
+    {
         return None;
     }
     let after = text.split_once("://")?.1;

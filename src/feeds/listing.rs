@@ -331,7 +331,7 @@ feed_enum!(Drivetrain {
 });
 
 /// A photo: a file inside the supplier's folder, or a remote http(s) URL passed through.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(tag = "kind", content = "src", rename_all = "lowercase")]
 pub enum ImageRef {
     /// Path relative to the site root, `/`-separated, inside `data/feeds/<supplier>/`.

@@ -138,6 +138,7 @@ impl SupplierInputs {
     fn new(root: &Path, supplier: &Supplier, config: &FeedsConfig, today: Date) -> Self {
         let folder = root.join(FEEDS_DIR).join(supplier.id.as_str());
         let files = walkdir::WalkDir::new(&folder)
+            .follow_links(true)
             .sort_by_file_name()
             .into_iter()
             .map(|entry| {
@@ -231,7 +232,8 @@ fn check_folders(root: &Path, suppliers: &[Supplier]) -> Vec<Problem> {
         Ok(dir) => dir
             .filter_map(Result::ok)
             .map(|e| {
-                let is_dir = e.file_type().is_ok_and(|t| t.is_dir());
+                // Through symbolic links, as suppliers' folders are read.
+                let is_dir = std::fs::metadata(e.path()).is_ok_and(|m| m.is_dir());
                 (e.file_name().to_string_lossy().into_owned(), is_dir)
             })
             .collect(),
@@ -297,7 +299,7 @@ fn load_supplier(
     let mut files: Vec<String> = match std::fs::read_dir(&folder_on_disk) {
         Ok(dir) => dir
             .filter_map(Result::ok)
-            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+            .filter(|e| std::fs::metadata(e.path()).is_ok_and(|m| m.is_file()))
             .map(|e| e.file_name().to_string_lossy().into_owned())
             .filter(|name| feed_extension(name).is_some())
             .collect(),
@@ -319,6 +321,7 @@ fn load_supplier(
                 folder: &folder,
                 folder_on_disk: &folder_on_disk,
                 max_field_bytes: config.max_field_bytes,
+                max_photos: config.max_photos,
                 today,
                 file_modified: None,
             };
@@ -401,6 +404,11 @@ fn load_file(path: &Path, mut ctx: fields::FileContext<'_>, max_file_bytes: u64)
         }
     };
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.trim().is_empty() {
+        return fail(Problem::error(
+            "is empty; expected the supplier's listings (did an export or upload fail?)",
+        ));
+    }
     let read = |emit: &mut Emit<'_>| match feed_extension(&file) {
         Some("csv") => csv::read(text, b',', emit),
         Some("tsv") => csv::read(text, b'\t', emit),

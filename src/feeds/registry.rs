@@ -79,8 +79,9 @@ pub fn parse(text: &str) -> Result<Vec<Supplier>, Vec<Problem>> {
             problems.push(bad(
                 "id",
                 format!(
-                    "{:?} is not a supplier id; expected lowercase letters, digits and hyphens, \
-                     the name of its folder under data/feeds/",
+                    "{:?} is not a supplier id; expected lowercase letters and digits in \
+                     words joined by single hyphens, like \"rhein-auto\": the name of its \
+                     folder under data/feeds/",
                     entry.id
                 ),
             ));

@@ -6,14 +6,17 @@ use serde::Serialize;
 pub struct SupplierId(String);
 
 impl SupplierId {
-    /// `None` unless `id` is non-empty lowercase ASCII letters, digits and hyphens: a
-    /// name that is safe as a folder, a URL segment and a slug part.
+    /// `None` unless `id` is its own slug: lowercase ASCII letters and digits, in words
+    /// joined by single hyphens. A name that is safe as a folder and a URL segment, and
+    /// never empty once slugified (`-` would put a car at `/cars/`).
     pub fn parse(id: &str) -> Option<SupplierId> {
-        let ok = !id.is_empty()
-            && id.len() <= 64
-            && id
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        let ok = id.len() <= 64
+            && id.split('-').all(|word| {
+                !word.is_empty()
+                    && word
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            });
         ok.then(|| SupplierId(id.to_string()))
     }
 

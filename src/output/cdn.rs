@@ -16,21 +16,27 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
 img-src 'self' https: data:; connect-src 'self'; font-src 'self'; object-src 'none'; \
 base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
+/// Browsers remember for a year to reach the site over https only. Subdomains are left
+/// out: a marketplace does not always own every host under its name.
+const HSTS: &str = "max-age=31536000";
+
 /// `immutable` lists the output paths whose names carry their content hash; every
-/// photo under `/photos/` is immutable too, its name being a content hash.
-pub fn headers(immutable: &[String]) -> String {
+/// photo under `/photos/` is immutable too, its name being a content hash. `https`:
+/// the site is published over https, so browsers are told to keep to it.
+pub fn headers(immutable: &[String], https: bool) -> String {
     let mut out = String::from("/*\n");
-    for (name, value) in [
+    let hsts = https.then_some(("Strict-Transport-Security", HSTS));
+    for (name, value) in hsts.into_iter().chain([
         ("Content-Security-Policy", CSP),
         ("X-Content-Type-Options", "nosniff"),
         ("Referrer-Policy", "strict-origin-when-cross-origin"),
         (
             "Permissions-Policy",
-            "camera=(), microphone=(), geolocation=(), payment=(), interest-cohort=()",
+            "camera=(), microphone=(), geolocation=(), payment=(), browsing-topics=()",
         ),
         ("X-Frame-Options", "DENY"),
         ("Cache-Control", "public, max-age=0, must-revalidate"),
-    ] {
+    ]) {
         out.push_str(&format!("  {name}: {value}\n"));
     }
     // Every published photo's name is the hash of its source and settings.
@@ -84,6 +90,26 @@ pub fn entry(bytes: &[u8]) -> (u64, String) {
     (bytes.len() as u64, blake3::hash(bytes).to_hex().to_string())
 }
 
+/// One file as an earlier build's `manifest.json` lists it.
+#[derive(Debug, serde::Deserialize)]
+pub struct Listed {
+    pub blake3: String,
+    pub size: u64,
+}
+
+/// The files the `manifest.json` in `dir` lists, by output path; `None` without a
+/// readable one.
+pub fn read_manifest(dir: &Path) -> Option<BTreeMap<String, Listed>> {
+    #[derive(serde::Deserialize)]
+    struct Manifest {
+        files: BTreeMap<String, Listed>,
+    }
+    let bytes = std::fs::read(dir.join(MANIFEST)).ok()?;
+    serde_json::from_slice::<Manifest>(&bytes)
+        .ok()
+        .map(|m| m.files)
+}
+
 /// Gives each new file whose bytes equal the previous output's the old file's
 /// modification time. The previous manifest says what the old bytes were; without it,
 /// the old file is hashed.
@@ -95,19 +121,7 @@ pub fn keep_unchanged_times(
     if !old_dir.is_dir() {
         return Ok(());
     }
-    #[derive(serde::Deserialize)]
-    struct OldManifest {
-        files: BTreeMap<String, OldEntry>,
-    }
-    #[derive(serde::Deserialize)]
-    struct OldEntry {
-        blake3: String,
-    }
-    let old_manifest: BTreeMap<String, String> = std::fs::read(old_dir.join(MANIFEST))
-        .ok()
-        .and_then(|b| serde_json::from_slice::<OldManifest>(&b).ok())
-        .map(|m| m.files.into_iter().map(|(k, e)| (k, e.blake3)).collect())
-        .unwrap_or_default();
+    let old_manifest = read_manifest(old_dir).unwrap_or_default();
     use rayon::prelude::*;
     written.par_iter().try_for_each(|(rel, (size, hash))| {
         let old = old_dir.join(rel);
@@ -118,7 +132,7 @@ pub fn keep_unchanged_times(
             return Ok(());
         }
         let same = match old_manifest.get(rel) {
-            Some(old_hash) => old_hash == hash,
+            Some(old) => old.blake3 == *hash,
             None => std::fs::read(&old)
                 .map(|b| blake3::hash(&b).to_hex().as_str() == hash)
                 .unwrap_or(false),

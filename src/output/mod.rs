@@ -4,6 +4,7 @@
 //! [`Memory`] instead, through the same [`Sink`] interface.
 
 mod cdn;
+mod guard;
 pub mod minify;
 
 use std::collections::BTreeMap;
@@ -11,7 +12,8 @@ use std::io;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
 
-pub use cdn::{MANIFEST, headers};
+pub use cdn::{Listed, MANIFEST, headers, read_manifest};
+pub use guard::{Foreign, OutputLock, check_location, foreign_files, lock, lock_path};
 
 /// Where the render stage puts files: a [`Staging`] folder for `build`, [`Memory`] for
 /// `serve`. Called from many rendering threads at once.

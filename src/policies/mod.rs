@@ -216,15 +216,32 @@ fn load_policy(
     let mut had_errors = false;
     for entry in walkdir::WalkDir::new(path)
         .min_depth(1)
-        .max_depth(1)
         .sort_by_file_name()
         .into_iter()
         .flatten()
     {
         let file_name = entry.file_name().to_string_lossy().to_string();
-        let file = format!("{dir}/{file_name}");
+        let inner = entry.path().strip_prefix(path).unwrap_or(entry.path());
+        let file = format!("{dir}/{}", inner.to_string_lossy().replace('\\', "/"));
+        let markdown = file_name
+            .rsplit_once('.')
+            .is_some_and(|(_, ext)| ext.eq_ignore_ascii_case("md"));
+        if !entry.file_type().is_file() || !markdown {
+            continue; // folders, images and other files beside the versions
+        }
+        if entry.depth() > 1 {
+            problems.push(
+                Problem::warning(format!(
+                    "is not read: policy versions are read from {dir}/ itself, not from \
+                     folders inside it; move it there to publish it"
+                ))
+                .in_file(file),
+            );
+            continue;
+        }
         let Some(stem) = file_name.strip_suffix(".md") else {
-            continue; // images and other files beside the versions
+            problems.push(content::not_markdown(&file));
+            continue;
         };
         // `2025-05-28.zh.md`: the same version in another configured language.
         let (stem, lang) = match stem.split_once('.') {

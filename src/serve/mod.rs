@@ -30,6 +30,10 @@ use watch::{Change, SiteWatcher};
 /// How many ports after the asked one are tried when it is taken.
 const PORT_ATTEMPTS: u16 = 100;
 
+/// A connection that has not sent its request headers within this time is closed, so
+/// idle or deliberately slow clients cannot hold the preview's connections.
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(5);
+
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
     /// The site to load; its `base_url` is replaced by the preview's address.
@@ -84,6 +88,8 @@ pub enum ServeError {
 struct App {
     preview: Arc<RwLock<Preview>>,
     notices: broadcast::Sender<Notice>,
+    /// The site's own host name, from `base_url`: answered besides loopback names.
+    site_host: Option<String>,
 }
 
 /// Binds, builds once, then serves and rebuilds until the process is stopped (Ctrl-C
@@ -107,6 +113,10 @@ pub fn serve(
         base_url: Some(url.trim_end_matches('/').to_string()),
         date: options.load.date,
     };
+    let site_host = crate::config::Config::load(&root)
+        .ok()
+        .and_then(|c| url::Url::parse(&c.base_url).ok())
+        .and_then(|u| u.host_str().map(str::to_ascii_lowercase));
 
     let mut builder = Builder::new(load);
     let built = builder.build(&Change::default());
@@ -120,6 +130,7 @@ pub fn serve(
     let app = App {
         preview: Arc::new(RwLock::new(preview)),
         notices,
+        site_host,
     };
 
     let watcher = SiteWatcher::new(&root).map_err(|source| ServeError::Watch {
@@ -143,13 +154,71 @@ pub fn serve(
                 .route(reload::SCRIPT_PATH, get(script))
                 .route(reload::EVENTS_PATH, get(events))
                 .fallback(get(page))
+                .layer(axum::middleware::from_fn_with_state(
+                    app.clone(),
+                    check_host,
+                ))
                 .with_state(app);
             tokio::select! {
-                served = axum::serve(listener, router) => served,
+                served = accept(listener, router) => served,
                 _ = tokio::signal::ctrl_c() => Ok(()),
             }
         })
         .map_err(ServeError::Runtime)
+}
+
+/// Serves each connection on its own task, closing those that do not send their headers
+/// within [`HEADER_TIMEOUT`].
+async fn accept(listener: tokio::net::TcpListener, router: Router) -> std::io::Result<()> {
+    loop {
+        let (stream, _) = listener.accept().await?;
+        let service = hyper_util::service::TowerToHyperService::new(router.clone());
+        tokio::spawn(async move {
+            let mut http = hyper::server::conn::http1::Builder::new();
+            http.timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(HEADER_TIMEOUT);
+            // A client that goes away is not the preview's problem.
+            let _ = http
+                .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                .await;
+        });
+    }
+}
+
+/// Answers only requests addressed to this machine by a loopback name or an address, or
+/// to the site's own host: a web page elsewhere that points a name of its own at
+/// 127.0.0.1 (DNS rebinding) gets nothing from the preview.
+async fn check_host(
+    State(app): State<App>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok());
+    if host.is_some_and(|h| host_allowed(h, app.site_host.as_deref())) {
+        next.run(request).await
+    } else {
+        (
+            StatusCode::FORBIDDEN,
+            "this preview answers only to localhost, an IP address or the site's own host\n",
+        )
+            .into_response()
+    }
+}
+
+/// `host` is a Host header: a name or address and an optional port.
+fn host_allowed(host: &str, site_host: Option<&str>) -> bool {
+    let name = match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => host.rsplit_once(':').map_or(host, |(name, _)| name),
+    };
+    let name = name.trim_end_matches('.').to_ascii_lowercase();
+    name.parse::<IpAddr>().is_ok()
+        || name == "localhost"
+        || name.ends_with(".localhost")
+        || site_host == Some(name.as_str())
 }
 
 /// The asked port, else the next free one.
@@ -395,6 +464,29 @@ mod tests {
         assert_eq!(key("/zh/nope/"), Some("zh/404.html"));
         assert_eq!(key("/nope/"), Some("404.html"));
         assert_eq!(key("/cars/gone/"), Some("404.html"));
+    }
+
+    #[test]
+    fn answers_loopback_names_addresses_and_the_site_host_only() {
+        for ok in [
+            "localhost:1111",
+            "127.0.0.1:1111",
+            "[::1]:1111",
+            "app.localhost",
+            "192.168.1.5:80",
+            "cars.example",
+        ] {
+            assert!(host_allowed(ok, Some("cars.example")), "{ok}");
+        }
+        for bad in [
+            "evil.example:1111",
+            "evil.example",
+            "localhost.evil.example",
+            "cars.example.evil.example",
+            "",
+        ] {
+            assert!(!host_allowed(bad, Some("cars.example")), "{bad}");
+        }
     }
 
     #[test]
