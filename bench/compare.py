@@ -126,7 +126,7 @@ def bench(n, runs, prepared):
         hugo_out = os.path.join(outputs, f"hugo-{i}")
         ours_out = os.path.join(outputs, f"showroom-{i}")
         hugo.append(run(["hugo", "--quiet", "-s", hugo_src, "-d", hugo_out]))
-        shutil.rmtree(os.path.join(site, ".showroom-cache"), ignore_errors=True)
+        shutil.rmtree(os.path.join(site, ".showroom"), ignore_errors=True)
         cmd = [SHOWROOM, "build", "--root", site, "--date", "2026-11-23", "--output", ours_out]
         ours.append(run(cmd))
         rebuild.append(run(cmd))

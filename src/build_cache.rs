@@ -2,16 +2,17 @@
 //! changed costs one pass of hashing the inputs and looking at the output instead of a
 //! full render.
 
-use crate::diagnostics::Problem;
+use crate::Report;
+use crate::diagnostics::{Diagnostics, Problem};
 use crate::feeds::FEEDS_DIR;
-use crate::output::{MANIFEST, read_manifest};
+use crate::feeds::SupplierReport;
+use crate::output::{Committed, MANIFEST, parse_manifest};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
-/// Kept beside the site, never inside the output.
-pub const DIR: &str = ".showroom-cache";
+/// In the state folder's cache (`.showroom/cache/`).
 const FILE: &str = "last-build.json";
 /// Everything under the site root a build reads.
 pub const INPUTS: [&str; 6] = [
@@ -31,14 +32,41 @@ pub struct LastBuild<'a> {
     /// Every file the manifest lists with its size and modification time
     /// ([`output_stamp`]): a file deleted or edited since is noticed without reading it.
     output: String,
+    /// blake3 of the suppliers' last good feeds as that build left them: what stands in
+    /// for an unreadable feed.
+    state: String,
     pub pages: usize,
     /// Borrowed when written: a large feed's build can report 100 000 warnings.
-    pub problems: Cow<'a, [Problem]>,
+    problems: Cow<'a, [Problem]>,
+    /// Without their problems, which are in `problems` with their supplier.
+    suppliers: Vec<SupplierReport>,
+}
+
+impl LastBuild<'_> {
+    /// The problems and supplier reports of that build, to report again.
+    pub fn replay(self) -> (Diagnostics, Vec<SupplierReport>) {
+        let problems: Diagnostics = self.problems.into_owned().into_iter().collect();
+        let mut suppliers = self.suppliers;
+        for supplier in &mut suppliers {
+            supplier.problems = problems
+                .iter()
+                .filter(|p| p.supplier.as_deref() == Some(supplier.id.as_str()))
+                .cloned()
+                .collect();
+        }
+        (problems, suppliers)
+    }
+}
+
+/// blake3 of the saved last good feeds' index, or of nothing.
+fn state_stamp(root: &Path) -> String {
+    let index = std::fs::read(crate::state::feeds::index_path(root)).unwrap_or_default();
+    blake3::hash(&index).to_hex().to_string()
 }
 
 /// A hash of every input file (path and bytes), the build settings and the program
 /// itself. Any change to any of them gives another fingerprint. Symbolic links are
-/// followed, as the stages that read the files follow them; feed files also count by
+/// followed (feeds are read through them); files under `data/feeds/` also count by
 /// their modification time, which dates the cars of a feed without dates of its own.
 pub fn fingerprint(root: &Path, settings: &str) -> String {
     let mut files: Vec<PathBuf> = INPUTS
@@ -84,58 +112,74 @@ pub fn fingerprint(root: &Path, settings: &str) -> String {
 }
 
 /// A hash of the path, size and modification time of every file the output's manifest
-/// lists; `None` when a file is missing or its size is not the listed one. Stats every
-/// file, reads none.
-fn output_stamp(output: &Path) -> Option<String> {
-    let files = read_manifest(output)?;
-    let stamps: Vec<Option<(u64, Option<std::time::SystemTime>)>> = files
+/// lists (`sizes`, in its order); `None` when a file is missing or its size is not the
+/// listed one. Stats every file, reads none.
+fn output_stamp(output: &Path, sizes: &[(&str, u64)]) -> Option<String> {
+    let stamps: Vec<Option<Option<std::time::SystemTime>>> = sizes
         .par_iter()
-        .map(|(rel, listed)| {
+        .map(|(rel, size)| {
             let meta = std::fs::symlink_metadata(output.join(rel)).ok()?;
-            (meta.is_file() && meta.len() == listed.size)
-                .then(|| (meta.len(), meta.modified().ok()))
+            (meta.is_file() && meta.len() == *size).then(|| meta.modified().ok())
         })
         .collect();
     let mut h = blake3::Hasher::new();
-    for (rel, stamp) in files.keys().zip(stamps) {
+    for ((rel, size), stamp) in sizes.iter().zip(stamps) {
         h.update(rel.as_bytes());
-        h.update(format!("\0{:?}\0", stamp?).as_bytes());
+        h.update(format!("\0{size}\0{:?}\0", stamp?).as_bytes());
     }
     Some(h.finalize().to_hex().to_string())
 }
 
 /// The last build's report, if its inputs had this fingerprint and its output is intact.
 pub fn unchanged(root: &Path, inputs: &str, output: &Path) -> Option<LastBuild<'static>> {
-    let text = std::fs::read(root.join(DIR).join(FILE)).ok()?;
+    let text = std::fs::read(crate::state::cache_dir(root).join(FILE)).ok()?;
     let last: LastBuild = serde_json::from_slice(&text).ok()?;
     let manifest = std::fs::read(output.join(MANIFEST)).ok()?;
-    let intact = last.inputs == inputs
-        && last.manifest == blake3::hash(&manifest).to_hex().as_str()
-        && output_stamp(output).is_some_and(|stamp| stamp == last.output);
-    intact.then_some(last)
+    let same = last.inputs == inputs
+        && last.state == state_stamp(root)
+        && last.manifest == blake3::hash(&manifest).to_hex().as_str();
+    if !same {
+        return None;
+    }
+    let files = parse_manifest(&manifest)?;
+    let sizes: Vec<(&str, u64)> = files.iter().map(|(p, l)| (p.as_str(), l.size)).collect();
+    (output_stamp(output, &sizes)? == last.output).then_some(last)
 }
 
 /// Records a successful build; a failure to record only costs the next build its shortcut.
-pub fn remember(root: &Path, inputs: String, output: &Path, pages: usize, problems: &[Problem]) {
-    let (Ok(manifest), Some(stamp)) = (std::fs::read(output.join(MANIFEST)), output_stamp(output))
-    else {
+pub fn remember(
+    root: &Path,
+    inputs: String,
+    output: &Path,
+    committed: &Committed,
+    report: &Report,
+) {
+    let sizes: Vec<(&str, u64)> = committed
+        .sizes
+        .iter()
+        .map(|(p, size)| (p.as_str(), *size))
+        .collect();
+    let Some(stamp) = output_stamp(output, &sizes) else {
         return;
     };
     let last = LastBuild {
         inputs,
-        manifest: blake3::hash(&manifest).to_hex().to_string(),
+        manifest: blake3::hash(&committed.manifest).to_hex().to_string(),
         output: stamp,
-        pages,
-        problems: Cow::Borrowed(problems),
+        state: state_stamp(root),
+        pages: report.pages,
+        problems: Cow::Borrowed(report.problems.as_slice()),
+        suppliers: report
+            .suppliers
+            .iter()
+            .map(|s| SupplierReport {
+                problems: Vec::new(),
+                ..s.clone()
+            })
+            .collect(),
     };
-    let dir = root.join(DIR);
-    if std::fs::create_dir_all(&dir).is_ok()
-        && let Ok(json) = serde_json::to_vec(&last)
-    {
-        // Written aside then renamed: another build of the same site may be reading it.
-        let tmp = dir.join(format!("{FILE}.{}.tmp", std::process::id()));
-        if std::fs::write(&tmp, json).is_ok() && std::fs::rename(&tmp, dir.join(FILE)).is_err() {
-            let _ = std::fs::remove_file(&tmp);
-        }
+    if let Ok(json) = serde_json::to_vec(&last) {
+        // A failure only costs the next build its shortcut.
+        let _ = crate::state::write_atomically(&crate::state::cache_dir(root).join(FILE), &json);
     }
 }

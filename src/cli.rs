@@ -28,6 +28,10 @@ pub enum Command {
         /// Publish under this URL instead of `base_url` from config.toml.
         #[arg(long, value_parser = base_url)]
         base_url: Option<String>,
+        /// Fail (exit 1, keep the previous output) on a supplier's errors too, not only on
+        /// the site's own.
+        #[arg(long)]
+        strict: bool,
     },
     /// Load and render everything, write nothing, report every problem.
     Check {
@@ -67,7 +71,7 @@ pub enum Format {
 }
 
 fn base_url(text: &str) -> Result<String, String> {
-    crate::config::check_base_url(text).map(|()| text.to_string())
+    crate::config::check_base_url(text)
 }
 
 /// `--date` wins, then `SOURCE_DATE_EPOCH` (seconds since 1970, read as a UTC day), then

@@ -153,7 +153,7 @@ impl Config {
     }
 
     pub fn parse(text: &str) -> Result<Config, Problem> {
-        let config: Config = toml::from_str(text).map_err(|e| {
+        let mut config: Config = toml::from_str(text).map_err(|e| {
             let mut p = Problem::error(e.message().trim().to_string()).in_file(FILE_NAME);
             if let Some(span) = e.span() {
                 p = p.at_line(line_of_offset(text, span.start));
@@ -161,6 +161,7 @@ impl Config {
             p
         })?;
         config.validate(text)?;
+        config.base_url = check_base_url(&config.base_url).expect("validated above");
         Ok(config)
     }
 
@@ -213,8 +214,10 @@ impl Config {
 }
 
 /// A `base_url` ends up in every page, `robots.txt` and the sitemaps: only an absolute
-/// http(s) URL with a host, and nothing after its path, is taken.
-pub fn check_base_url(text: &str) -> Result<(), String> {
+/// http(s) URL with a host, and nothing after its path, is taken, and it is used as the
+/// URL parser writes it back (scheme and host in lower case, the path escaped), without
+/// a trailing `/`.
+pub fn check_base_url(text: &str) -> Result<String, String> {
     let expected = || {
         format!(
             "expected an absolute http(s) URL like \"https://cars.example\", found {:?}",
@@ -231,7 +234,10 @@ pub fn check_base_url(text: &str) -> Result<(), String> {
         && url.password().is_none()
         && url.query().is_none()
         && url.fragment().is_none();
-    if fine { Ok(()) } else { Err(expected()) }
+    if !fine {
+        return Err(expected());
+    }
+    Ok(url.as_str().trim_end_matches('/').to_string())
 }
 
 #[cfg(test)]
@@ -240,12 +246,14 @@ mod tests {
 
     #[test]
     fn base_urls_are_absolute_http_urls_with_a_host() {
-        for good in [
-            "https://cars.example",
-            "http://localhost:1111",
-            "https://a.example/shop/",
+        for (good, written) in [
+            ("https://cars.example", "https://cars.example"),
+            ("http://localhost:1111/", "http://localhost:1111"),
+            ("HTTPS://Cars.Example/shop/", "https://cars.example/shop"),
+            ("https:a.example", "https://a.example"),
+            ("https://a.example/x\"<y", "https://a.example/x%22%3Cy"),
         ] {
-            assert!(check_base_url(good).is_ok(), "{good}");
+            assert_eq!(check_base_url(good).as_deref(), Ok(written), "{good}");
         }
         for bad in [
             "javascript:alert(1)//",

@@ -10,7 +10,9 @@ use std::fmt;
 pub enum Severity {
     /// The site still builds; something was skipped or looks wrong.
     Warning,
-    /// The build must not publish: exit code 1, previous output kept.
+    /// In the site's own files: the build must not publish (exit code 1, previous output
+    /// kept). In a supplier's feed: that file's cars are not read, the rest of the site
+    /// is still published, unless the build is `--strict`.
     Error,
 }
 
@@ -23,6 +25,10 @@ pub struct Problem {
     pub line: Option<u32>,
     pub field: Option<String>,
     pub message: String,
+    /// The supplier whose feed it is about: its errors are the supplier's, and never
+    /// stop the rest of the site.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supplier: Option<String>,
 }
 
 impl Problem {
@@ -41,6 +47,7 @@ impl Problem {
             line: None,
             field: None,
             message: shortened(message.into(), MAX_MESSAGE),
+            supplier: None,
         }
     }
 
@@ -59,8 +66,18 @@ impl Problem {
         self
     }
 
+    pub fn of_supplier(mut self, id: impl Into<String>) -> Self {
+        self.supplier = Some(id.into());
+        self
+    }
+
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
+    }
+
+    /// An error in the site's own files, which no build may publish.
+    pub fn is_site_error(&self) -> bool {
+        self.is_error() && self.supplier.is_none()
     }
 }
 
@@ -105,6 +122,11 @@ impl Diagnostics {
 
     pub fn has_errors(&self) -> bool {
         self.0.iter().any(Problem::is_error)
+    }
+
+    /// Errors in the site's own files (not in a supplier's feed).
+    pub fn has_site_errors(&self) -> bool {
+        self.0.iter().any(Problem::is_site_error)
     }
 
     pub fn as_slice(&self) -> &[Problem] {

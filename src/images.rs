@@ -4,7 +4,7 @@
 //!
 //! Encoding from decoded pixels is what keeps camera and location metadata (EXIF, GPS,
 //! XMP) out of the output: nothing but pixels is carried over, and the original file is
-//! never published. Encoded variants are kept in `<root>/.showroom-cache/photos/`, keyed
+//! never published. Encoded variants are kept in `<root>/.showroom/cache/photos/`, keyed
 //! by the source's bytes and the settings, so a rebuild re-encodes only what changed.
 //! Remote (http/https) photos are not touched: nothing is downloaded at build time.
 
@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 /// variants made by an older Showroom are not reused.
 pub const ENCODER_VERSION: u32 = 1;
 
-/// Under `<root>/.showroom-cache/`.
+/// Under the state folder's cache, `<root>/.showroom/cache/`.
 const CACHE_DIR: &str = "photos";
 const META: &str = "meta.json";
 
@@ -96,29 +96,29 @@ impl Photos {
 
 /// Where encoded variants are cached for the site at `root`.
 pub fn cache_dir(root: &Path) -> PathBuf {
-    root.join(crate::build_cache::DIR).join(CACHE_DIR)
+    crate::state::cache_dir(root).join(CACHE_DIR)
 }
 
 /// Removes every cache entry but `in_use`, so the cache holds what the last good build
 /// published rather than every photo ever seen. Returns how many entries went; one that
-/// cannot be removed is left for the next build. An entry still being written by
-/// another run is left alone unless it is a day old (its run died).
+/// cannot be removed is left for the next build. An entry made in the last ten minutes
+/// is left alone too: another build of the same site (another output, another date) may
+/// be about to publish it, or still be writing it.
 pub fn prune_cache(root: &Path, in_use: &BTreeSet<PathBuf>) -> usize {
     let Ok(entries) = std::fs::read_dir(cache_dir(root)) else {
         return 0;
     };
-    let abandoned = |path: &Path| {
+    let recent = |path: &Path| {
         std::fs::metadata(path)
             .and_then(|m| m.modified())
             .ok()
             .and_then(|t| t.elapsed().ok())
-            .is_some_and(|age| age.as_secs() > 24 * 3600)
+            .is_none_or(|age| age.as_secs() < 600)
     };
     entries
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .filter(|path| !in_use.contains(path))
-        .filter(|path| path.extension().is_none_or(|e| e != "tmp") || abandoned(path))
+        .filter(|path| !in_use.contains(path) && !recent(path))
         .filter(|path| std::fs::remove_dir_all(path).is_ok())
         .count()
 }
@@ -169,13 +169,18 @@ pub fn process(site: &Site, catalog: &Catalog) -> (Photos, Stats, Vec<Problem>) 
             Failure::Unusable(message) => users[rel.as_str()]
                 .iter()
                 .map(|car| {
+                    // `<supplier>/<vehicle_id>`: the supplier's to fix.
+                    let supplier = car.split('/').next().unwrap_or_default();
                     Problem::warning(format!("photo of {car} left out: {message}"))
                         .in_file(rel.clone())
+                        .of_supplier(supplier)
                 })
                 .collect::<Vec<_>>(),
             Failure::Cache(message) => vec![Problem::error(message).in_file(rel)],
         })
         .collect();
+    // A full disk fails every photo alike.
+    let problems = crate::diagnostics::capped(problems, 20, "photos were left out");
     (photos, stats, problems)
 }
 
@@ -378,11 +383,25 @@ fn encode(
             return Err(failure);
         }
     };
-    if let Err(e) = std::fs::rename(&own, entry) {
-        let _ = std::fs::remove_dir_all(&own);
-        return cached(entry).ok_or_else(|| cache_error(e));
+    if std::fs::rename(&own, entry).is_ok() {
+        return Ok(variants);
     }
-    Ok(variants)
+    // Another run put a complete entry there first: use it. An incomplete one (left by
+    // an older Showroom, or a variant deleted by hand) is moved aside and replaced.
+    if let Some(variants) = cached(entry) {
+        let _ = std::fs::remove_dir_all(&own);
+        return Ok(variants);
+    }
+    let stale = entry.with_extension(format!("{}-{run}-stale.tmp", std::process::id()));
+    let replaced = std::fs::rename(entry, &stale).and_then(|()| std::fs::rename(&own, entry));
+    let _ = std::fs::remove_dir_all(&stale);
+    match replaced {
+        Ok(()) => Ok(variants),
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&own);
+            cached(entry).ok_or_else(|| cache_error(e))
+        }
+    }
 }
 
 /// Every variant's JPEG and WebP, then `meta.json`, into `folder`.

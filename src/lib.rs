@@ -19,8 +19,10 @@ pub mod plan;
 pub mod policies;
 pub mod recommend;
 pub mod render;
+pub mod report;
 pub mod serve;
 pub mod site;
+pub mod state;
 pub mod text;
 
 pub use diagnostics::{Diagnostics, Problem, Severity};
@@ -88,8 +90,19 @@ impl Report {
         }
     }
 
+    /// Any error, in the site's files or in a supplier's feed: `check` fails on it.
     pub fn has_errors(&self) -> bool {
         self.errors > 0
+    }
+
+    /// Whether these problems keep a build from publishing: errors in the site's own
+    /// files always; a supplier's errors only when the build is `strict`.
+    pub fn blocks(&self, strict: bool) -> bool {
+        if strict {
+            self.has_errors()
+        } else {
+            self.problems.has_site_errors()
+        }
     }
 
     fn push(&mut self, problem: Problem) {
@@ -104,9 +117,13 @@ pub struct BuildOptions {
     pub load: LoadOptions,
     /// Defaults to `<root>/public`.
     pub output: Option<PathBuf>,
+    /// A supplier's errors stop the build too, as errors in the site's files do.
+    pub strict: bool,
 }
 
-/// Builds the site into the output folder, replacing it only if nothing went wrong.
+/// Builds the site into the output folder, replacing it only if nothing blocks it (see
+/// [`Report::blocks`]); writes each supplier's report; and, when the output was
+/// replaced, keeps the state the next build needs.
 pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Report {
     let output = options
         .output
@@ -126,11 +143,9 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Report {
     );
     let inputs = build_cache::fingerprint(root, &settings);
     if let Some(last) = build_cache::unchanged(root, &inputs, &output) {
-        let mut report = Report::new(
-            last.problems.into_owned().into_iter().collect(),
-            Vec::new(),
-            last.pages,
-        );
+        let pages = last.pages;
+        let (problems, suppliers) = last.replay();
+        let mut report = Report::new(problems, suppliers, pages);
         report.unchanged = true;
         return report;
     }
@@ -165,23 +180,33 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Report {
     if let Some(foreign) = foreign {
         report.push(foreign.problem(&output));
     }
-    if let Some(staging) = staging
-        && !report.has_errors()
-        && let Err(e) = staging.commit()
-    {
-        report.push(Problem::error(format!(
-            "cannot replace the output folder: {e}"
-        )));
+    let committed = match staging {
+        Some(staging) if !report.blocks(options.strict) => match staging.commit() {
+            Ok(committed) => Some(committed),
+            Err(e) => {
+                report.push(Problem::error(format!(
+                    "cannot replace the output folder: {e}"
+                )));
+                None
+            }
+        },
+        _ => None,
+    };
+    for problem in report::write(root, options.load.date, &report.suppliers) {
+        report.push(problem);
     }
-    if !report.has_errors() {
+    if let Some(committed) = committed
+        && !report.blocks(options.strict)
+    {
+        if let Err(e) = state::feeds::save(root, state::feeds::outcomes(root, &report.suppliers)) {
+            report.push(Problem::warning(format!(
+                "cannot save the suppliers' last good feeds in {}: {e}; an unreadable feed \
+                 in the next build falls back to the copies saved before",
+                state::state_dir(root).display()
+            )));
+        }
         report.photos.pruned = images::prune_cache(root, &report.photo_entries);
-        build_cache::remember(
-            root,
-            inputs,
-            &output,
-            report.pages,
-            report.problems.as_slice(),
-        );
+        build_cache::remember(root, inputs, &output, &committed, &report);
     }
     report
 }
@@ -306,13 +331,15 @@ fn run<S: Sink>(
         }
     };
     let (catalog, photo_stats, photo_problems) = catalog;
+    let mut suppliers = suppliers;
+    attribute(&mut suppliers, &photo_problems);
     problems.extend(photo_problems);
     let (recommended, recommend_problems) = recommendations;
     problems.extend(recommend_problems);
-    let (plan, plan_problems) = plan::plan(&site, &catalog);
+    let (plan, plan_problems) = plan::plan(&site, &catalog, &assets);
     problems.extend(plan_problems);
     let routes = &plan.routes;
-    if problems.has_errors() {
+    if problems.has_site_errors() {
         return Run::stopped(Report::new(problems, suppliers, 0));
     }
 
@@ -374,6 +401,19 @@ fn run<S: Sink>(
         output: staging,
         outline: Some(outline),
         partial,
+    }
+}
+
+/// Adds problems found after the feeds were read (a supplier's photos) to that
+/// supplier's report.
+fn attribute(suppliers: &mut [SupplierReport], problems: &[Problem]) {
+    for problem in problems {
+        let Some(id) = &problem.supplier else {
+            continue;
+        };
+        if let Some(report) = suppliers.iter_mut().find(|s| &s.id == id) {
+            report.problems.push(problem.clone());
+        }
     }
 }
 

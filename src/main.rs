@@ -3,7 +3,7 @@
 use clap::Parser;
 use showroom::cli::{Cli, Command, Format, SiteArgs, resolve_date};
 use showroom::serve::{self, ServeOptions};
-use showroom::{BuildOptions, LoadOptions, Progress, Report};
+use showroom::{BuildOptions, LoadOptions, Problem, Progress, Report};
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -20,12 +20,19 @@ fn main() -> ExitCode {
             site,
             output,
             base_url,
+            strict,
         } => load_options(site, base_url).map(|load| {
             let started = Instant::now();
             let progress = Bar::new();
-            let report = showroom::build(&BuildOptions { load, output }, &progress);
+            let options = BuildOptions {
+                load,
+                output,
+                strict,
+            };
+            let report = showroom::build(&options, &progress);
             print_problems(&report);
-            if report.has_errors() {
+            print_suppliers(&report);
+            if report.blocks(strict) {
                 eprintln!(
                     "Build failed: {}; the previous output was kept.",
                     counts(&report)
@@ -45,8 +52,9 @@ fn main() -> ExitCode {
                     counts(&report)
                 );
             }
-            report
+            (report, strict)
         }),
+        // `check` fails on any error, a supplier's included.
         Command::Check { site, format } => load_options(site, None).map(|load| {
             let report = showroom::check(&load);
             match format {
@@ -56,17 +64,19 @@ fn main() -> ExitCode {
                 ),
                 Format::Text => print_check(&report),
             }
-            report
+            (report, true)
         }),
         Command::Serve {
             site,
             port,
             bind,
             open,
-        } => load_options(site, None).and_then(|load| serve(load, &bind, port, open)),
+        } => load_options(site, None)
+            .and_then(|load| serve(load, &bind, port, open))
+            .map(|report| (report, false)),
     };
     match result {
-        Ok(report) if report.has_errors() => ExitCode::from(1),
+        Ok((report, strict)) if report.blocks(strict) => ExitCode::from(1),
         Ok(_) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("error: {message}");
@@ -106,7 +116,7 @@ fn print_serve_event(event: serve::Event) {
     match event {
         serve::Event::Built { report, elapsed } => {
             print_problems(report);
-            if report.has_errors() {
+            if report.blocks(false) {
                 eprintln!(
                     "Build failed: {}; the preview shows the problems until they are fixed.",
                     counts(report)
@@ -132,7 +142,7 @@ fn print_serve_event(event: serve::Event) {
                 many => plural(many.len(), "file"),
             };
             print_problems(report);
-            if report.has_errors() {
+            if report.blocks(false) {
                 eprintln!(
                     "Rebuild after {what} changed failed: {}; the preview shows the last good build under an overlay.",
                     counts(report)
@@ -156,13 +166,91 @@ fn print_serve_event(event: serve::Event) {
     }
 }
 
+/// The site's own problems one by one; each supplier's grouped by kind, a few examples
+/// of each, since a feed can bring a warning for every one of 100 000 rows and the whole
+/// list is in the supplier's report.
 fn print_problems(report: &Report) {
-    // Buffered: stderr is unbuffered, and a large feed can bring 100 000 warnings.
+    // Buffered: stderr is unbuffered.
     let mut err = std::io::BufWriter::new(std::io::stderr().lock());
-    for p in report.problems.iter() {
+    for supplier in &report.suppliers {
+        // Its own problems: a duplicate VIN is in both suppliers' reports, printed once.
+        let own: Vec<Problem> = supplier
+            .problems
+            .iter()
+            .filter(|p| p.supplier.as_deref() == Some(supplier.id.as_str()))
+            .cloned()
+            .collect();
+        let kinds = showroom::report::kinds(&own);
+        for (i, kind) in kinds.iter().enumerate() {
+            if i == KINDS_SHOWN {
+                let rest: usize = kinds[i..].iter().map(|k| k.count).sum();
+                let _ = writeln!(
+                    err,
+                    "  … and {} more of {} other kinds: see reports/{}.html",
+                    group_digits(rest),
+                    kinds.len() - i,
+                    supplier.id
+                );
+                break;
+            }
+            for p in kind.problems.iter().take(EXAMPLES_SHOWN) {
+                let _ = writeln!(err, "{p}");
+            }
+            if kind.count > EXAMPLES_SHOWN {
+                let _ = writeln!(
+                    err,
+                    "  … and {} more like this: see reports/{}.html",
+                    group_digits(kind.count - EXAMPLES_SHOWN),
+                    supplier.id
+                );
+            }
+        }
+    }
+    for p in report.problems.iter().filter(|p| p.supplier.is_none()) {
         let _ = writeln!(err, "{p}");
     }
     let _ = err.flush();
+}
+
+/// Kinds of problem printed per supplier, and examples printed per kind.
+const KINDS_SHOWN: usize = 5;
+const EXAMPLES_SHOWN: usize = 2;
+
+/// One line per supplier: what its feeds gave.
+fn print_suppliers(report: &Report) {
+    if report.suppliers.is_empty() {
+        return;
+    }
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let width = report
+        .suppliers
+        .iter()
+        .map(|s| s.id.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max("supplier".len());
+    let _ = writeln!(
+        out,
+        "{:<width$}  {:>9}  {:>7}  {:>9}  {:>6}  {:>8}",
+        "supplier", "published", "refused", "withdrawn", "errors", "warnings"
+    );
+    for s in &report.suppliers {
+        let _ = writeln!(
+            out,
+            "{:<width$}  {:>9}  {:>7}  {:>9}  {:>6}  {:>8}",
+            s.id,
+            group_digits(s.accepted),
+            group_digits(s.rejected),
+            group_digits(s.withdrawn()),
+            group_digits(s.errors()),
+            group_digits(s.warnings()),
+        );
+    }
+    let _ = writeln!(
+        out,
+        "Each supplier's report: reports/<supplier>.html (reports/index.html lists them)."
+    );
+    let _ = out.flush();
 }
 
 fn print_check(report: &Report) {

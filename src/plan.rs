@@ -7,6 +7,7 @@
 //! same data with translated labels; a content page or policy version without a
 //! translation is published in the other language with the default text and a note.
 
+use crate::assets::Assets;
 use crate::catalog::view::{self, CarCard};
 use crate::catalog::{self, Catalog, Facet, FacetKind, format, jsonld};
 use crate::content::{Page, PageKind};
@@ -765,9 +766,9 @@ impl Route {
     }
 }
 
-/// Every route of the site, in a stable order. Two routes with one path is an error
-/// naming both sources.
-pub fn plan(site: &Site, catalog: &Catalog) -> (Plan, Diagnostics) {
+/// Every route of the site, in a stable order. Two routes with one path, or a route at
+/// the path of a static file, is an error naming both sources.
+pub fn plan(site: &Site, catalog: &Catalog, assets: &Assets) -> (Plan, Diagnostics) {
     let languages = site.languages();
     let default_lang = &site.config.default_language;
     let content = ContentIndex::new(site);
@@ -868,6 +869,24 @@ pub fn plan(site: &Site, catalog: &Catalog) -> (Plan, Diagnostics) {
                     first.source(site)
                 ))
                 .in_file(route.source(site)),
+            );
+        }
+    }
+    for asset in &assets.files {
+        if let Some(route) = seen.get(&asset.output) {
+            problems.push(
+                Problem::error(format!(
+                    "`/{}` is also published by {}; rename one of them",
+                    asset.output,
+                    route.source(site)
+                ))
+                .in_file(
+                    asset
+                        .source
+                        .strip_prefix(&site.root)
+                        .unwrap_or(&asset.source)
+                        .to_string_lossy(),
+                ),
             );
         }
     }

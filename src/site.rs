@@ -50,12 +50,15 @@ impl Site {
             }
         };
         if let Some(url) = &options.base_url {
-            if let Err(message) = crate::config::check_base_url(url) {
-                problems
-                    .push(Problem::error(format!("--base-url: {message}")).with_field("base_url"));
-                return (None, problems);
+            match crate::config::check_base_url(url) {
+                Ok(url) => config.base_url = url,
+                Err(message) => {
+                    problems.push(
+                        Problem::error(format!("--base-url: {message}")).with_field("base_url"),
+                    );
+                    return (None, problems);
+                }
             }
-            config.base_url = url.trim_end_matches('/').to_string();
         }
         let languages = languages(&config);
         let ((inventory, feed_problems), (pages, page_problems)) = rayon::join(

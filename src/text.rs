@@ -3,15 +3,17 @@
 //! characters that XML forbids, which would make the feeds and sitemaps unreadable.
 
 use icu_normalizer::ComposingNormalizerBorrowed;
+use icu_properties::CodePointSetData;
+use icu_properties::props::DefaultIgnorableCodePoint;
 use std::borrow::Cow;
 
 /// What a field is used for, which decides what may stay in it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
-    /// Make and model: they name brands and build page addresses, so every invisible
-    /// formatting character goes, joiners included.
+    /// Make, model and the supplier's id for a car: they name brands and build page
+    /// addresses, so every invisible character goes, joiners included.
     Identity,
-    /// Titles, descriptions and the rest: joiners stay (scripts and emoji need them).
+    /// Titles, descriptions and the rest: joiners and variation selectors stay.
     Text,
 }
 
@@ -23,32 +25,36 @@ pub struct Cleaned<'a> {
     pub had_xml_illegal: bool,
 }
 
-/// NFC, without XML-illegal characters, bidirectional controls and invisible spaces
-/// (and, for [`Kind::Identity`], joiners and soft hyphens).
+/// NFC, without XML-illegal characters and without the characters Unicode says to
+/// show as nothing (Default_Ignorable_Code_Point: zero-width spaces, bidirectional
+/// controls, soft hyphens, Mongolian vowel separators, tag characters, …), except, in
+/// [`Kind::Text`], the joiners and variation selectors that scripts and emoji need.
 pub fn clean(text: &str, kind: Kind) -> Cleaned<'_> {
-    let had_xml_illegal = if text.is_ascii() {
-        text.bytes().any(|b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))
+    if text.is_ascii() {
+        let illegal = |b: u8| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r');
+        if !text.bytes().any(illegal) {
+            return Cleaned {
+                text: Cow::Borrowed(text),
+                had_xml_illegal: false,
+            };
+        }
+    }
+    let ignorable = CodePointSetData::new::<DefaultIgnorableCodePoint>();
+    let keep = |c: char| is_xml_char(c) && (kept_in(c, kind) || !ignorable.contains(c));
+    let mut had_xml_illegal = false;
+    let mut dropped = false;
+    for c in text.chars() {
+        had_xml_illegal |= !is_xml_char(c);
+        dropped |= !keep(c);
+    }
+    let kept: Cow<str> = if dropped {
+        text.chars().filter(|&c| keep(c)).collect::<String>().into()
     } else {
-        text.chars().any(|c| !is_xml_char(c))
+        Cow::Borrowed(text)
     };
-    let dropped = |c: char| !is_xml_char(c) || is_invisible(c, kind);
-    let text: Cow<str> = if text.is_ascii() {
-        if had_xml_illegal {
-            Cow::Owned(text.chars().filter(|&c| !dropped(c)).collect())
-        } else {
-            Cow::Borrowed(text)
-        }
-    } else {
-        let kept: Cow<str> = if text.chars().any(dropped) {
-            Cow::Owned(text.chars().filter(|&c| !dropped(c)).collect())
-        } else {
-            Cow::Borrowed(text)
-        };
-        let nfc = ComposingNormalizerBorrowed::new_nfc();
-        match nfc.normalize(&kept) {
-            Cow::Borrowed(_) => kept,
-            Cow::Owned(normalised) => Cow::Owned(normalised),
-        }
+    let text = match ComposingNormalizerBorrowed::new_nfc().normalize(&kept) {
+        Cow::Borrowed(_) => kept,
+        Cow::Owned(normalised) => Cow::Owned(normalised),
     };
     Cleaned {
         text,
@@ -57,7 +63,7 @@ pub fn clean(text: &str, kind: Kind) -> Cleaned<'_> {
 }
 
 /// A character XML 1.0 allows in a document (its `Char` production), minus the
-/// noncharacters, which are allowed but mean "not text".
+/// noncharacters, which XML discourages and which mean "not text".
 pub fn is_xml_char(c: char) -> bool {
     let allowed = matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}')
         || c >= '\u{10000}';
@@ -65,21 +71,10 @@ pub fn is_xml_char(c: char) -> bool {
     allowed && !noncharacter
 }
 
-/// Characters that show nothing yet change what a text is: zero-width spaces, word
-/// joiners, byte-order marks, bidirectional embeddings, overrides and isolates.
-fn is_invisible(c: char, kind: Kind) -> bool {
-    let always = matches!(
-        c,
-        '\u{200B}'
-            | '\u{2060}'
-            | '\u{FEFF}'
-            | '\u{200E}'
-            | '\u{200F}'
-            | '\u{061C}'
-            | '\u{202A}'..='\u{202E}'
-            | '\u{2066}'..='\u{2069}'
-    );
-    always || (kind == Kind::Identity && matches!(c, '\u{200C}' | '\u{200D}' | '\u{00AD}'))
+/// Ignorable characters that running text needs: zero-width joiners (Persian, Indic
+/// scripts, emoji sequences) and variation selectors (emoji presentation).
+fn kept_in(c: char, kind: Kind) -> bool {
+    kind == Kind::Text && matches!(c, '\u{200C}' | '\u{200D}' | '\u{FE00}'..='\u{FE0F}')
 }
 
 #[cfg(test)]
@@ -90,6 +85,13 @@ mod tests {
     fn strips_invisible_and_xml_illegal_characters_and_composes() {
         let bmw = clean("B\u{200B}M\u{202E}W", Kind::Identity);
         assert_eq!(bmw.text, "BMW");
+        for hidden in ['\u{180E}', '\u{E0041}', '\u{17B4}', '\u{00AD}', '\u{2064}'] {
+            assert_eq!(
+                clean(&format!("B{hidden}MW"), Kind::Identity).text,
+                "BMW",
+                "{hidden:?}"
+            );
+        }
         assert!(!bmw.had_xml_illegal);
         let citroen = clean("Citroe\u{308}n", Kind::Identity);
         assert_eq!(citroen.text, "Citro\u{EB}n");

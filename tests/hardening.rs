@@ -144,7 +144,6 @@ fn future_dates_are_clamped_to_the_build_date_and_impossible_ones_rejected() {
     assert!(!page.contains("9999"), "{page}");
     let atom = site.page("cars/atom.xml");
     assert!(!atom.contains("9999"), "{atom}");
-    // Not before the cars of every other supplier: the clamped car is not "newer".
     // A negative year is no date at all: that car is refused.
     let impossible: Vec<_> = problems_in(&report, file)
         .into_iter()
@@ -376,6 +375,31 @@ fn two_runs_filling_one_cold_photo_cache_both_succeed() {
 }
 
 #[test]
+fn an_incomplete_photo_cache_entry_is_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.jpg");
+    std::fs::write(&path, jpeg(700, 500, 9)).unwrap();
+    let config = showroom::config::ImagesConfig::default();
+    let cache = dir.path().join("cache");
+    let sources = [("p", path.clone())];
+    let (first, _, problems) = showroom::images::process_files(&sources, &config, &cache);
+    assert!(problems.is_empty());
+    // One variant lost (by hand, or by an older Showroom interrupted mid-entry).
+    let entry = std::fs::read_dir(&cache)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    std::fs::remove_file(entry.join("480.webp")).unwrap();
+    let (again, stats, problems) = showroom::images::process_files(&sources, &config, &cache);
+    assert!(problems.is_empty(), "{problems:?}");
+    assert_eq!(stats.encoded, 1);
+    assert!(entry.join("480.webp").is_file());
+    assert_eq!(again.files(), first.files());
+}
+
+#[test]
 fn a_build_that_could_not_write_the_photo_cache_is_not_remembered_as_good() {
     let site = Fixture::new("photos");
     let photos = site.root().join("data/feeds/lot-one/photos");
@@ -494,23 +518,38 @@ fn a_supplier_id_without_letters_or_digits_is_refused() {
 }
 
 #[test]
-fn a_car_whose_words_slugify_to_nothing_never_replaces_a_list_page() {
+fn a_static_file_at_a_pages_address_is_an_error_naming_both() {
     let site = Fixture::new("market");
-    site.write(
-        "data/feeds/north/cars.csv",
-        "vehicle_id,make,model,price\n!,!,!,100\n?,?,?,200\n",
-    );
+    site.write("static/cars/index.html", "<p>mine</p>");
+    site.write("static/about/index.html", "<p>mine too</p>");
     let report = site.build(DATE);
-    assert!(!report.has_errors(), "{:#?}", report.problems);
-    let list = site.page("cars/index.html");
-    assert!(list.contains("<nav") || list.contains("South"), "{list}");
-    // Each car has a page of its own, none at /cars/.
-    let cars: Vec<_> = std::fs::read_dir(site.output().join("cars"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .filter(|n| n.starts_with("north"))
-        .collect();
-    assert_eq!(cars.len(), 2, "{cars:?}");
+    let cars = problems_in(&report, "static/cars/index.html");
+    assert_eq!(cars.len(), 1, "{:#?}", report.problems);
+    assert!(
+        cars[0].is_error() && cars[0].message.contains("car catalog"),
+        "{cars:#?}"
+    );
+    let about = problems_in(&report, "static/about/index.html");
+    assert!(about[0].message.contains("content/about.md"), "{about:#?}");
+    assert!(!site.output().exists());
+}
+
+#[test]
+fn refuses_an_output_path_that_is_a_file_or_a_link() {
+    let site = Fixture::new("market");
+    let elsewhere = tempfile::tempdir().unwrap();
+    let file = elsewhere.path().join("notes.txt");
+    std::fs::write(&file, "mine").unwrap();
+    let link = elsewhere.path().join("www");
+    std::fs::create_dir(elsewhere.path().join("real")).unwrap();
+    std::os::unix::fs::symlink(elsewhere.path().join("real"), &link).unwrap();
+    for (output, says) in [(&file, "is a file"), (&link, "symbolic link")] {
+        let out = build(site.root(), DATE, &["--output", output.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        assert!(stderr(&out).contains(says), "{}", stderr(&out));
+    }
+    assert_eq!(read(&file), "mine");
+    assert!(link.is_symlink());
 }
 
 // 14 ────────────────────────────────────────────────────────────────────────────────
@@ -559,13 +598,17 @@ fn a_jpeg_claiming_more_pixels_than_its_data_holds_is_a_warning() {
     lying[sof + 5..sof + 7].copy_from_slice(&6000u16.to_be_bytes());
     lying[sof + 7..sof + 9].copy_from_slice(&6000u16.to_be_bytes());
     let site = photo_site(&lying, "");
+    let config = read(site.root().join("config.toml"))
+        .replace("max_pixels = 1000000", "max_pixels = 100000000");
+    site.write("config.toml", &config);
     let report = site.build("2025-06-01");
     assert_eq!(report.photos.encoded, 0, "{:#?}", report.problems);
     assert!(
         report
             .problems
             .iter()
-            .any(|p| p.severity == Severity::Warning && p.message.contains("photo")),
+            .any(|p| p.severity == Severity::Warning
+                && p.message.contains("its header says 6000×6000")),
         "{:#?}",
         report.problems
     );
@@ -753,18 +796,37 @@ fn policy_files_that_are_not_read_get_a_warning() {
 }
 
 #[test]
-fn a_symlinked_feed_file_is_read() {
+fn a_feed_file_linking_inside_its_folder_is_read_and_one_linking_outside_is_not() {
     let site = Fixture::new("market");
-    let elsewhere = tempfile::tempdir().unwrap();
-    let real = elsewhere.path().join("export.csv");
+    let exports = site.root().join("data/feeds/north/exports");
+    std::fs::create_dir_all(&exports).unwrap();
     std::fs::write(
-        &real,
+        exports.join("2026-11-20.csv"),
         format!("{HEADER}\nN9,,BMW X1,BMW,X1,2021,31500,,21000,KM,SUV,ok,2026-11-20\n"),
     )
     .unwrap();
-    std::os::unix::fs::symlink(&real, site.root().join("data/feeds/north/linked.csv")).unwrap();
-    site.build(DATE);
+    std::os::unix::fs::symlink(
+        exports.join("2026-11-20.csv"),
+        site.root().join("data/feeds/north/current.csv"),
+    )
+    .unwrap();
+    // Another supplier's feed, reached through a link: never read as north's.
+    std::os::unix::fs::symlink(
+        site.root().join("data/feeds/south/cars.csv"),
+        site.root().join("data/feeds/north/theirs.csv"),
+    )
+    .unwrap();
+    let report = site.build(DATE);
     assert!(car_page(&site, "bmw-x1-2021-north-n9").contains("31,500"));
+    let refused = problems_in(&report, "data/feeds/north/theirs.csv");
+    assert_eq!(refused.len(), 1, "{:#?}", report.problems);
+    assert!(refused[0].message.contains("outside"), "{refused:#?}");
+    assert!(
+        !site
+            .output()
+            .join("cars/volkswagen-golf-2018-north-s1")
+            .exists()
+    );
 }
 
 #[test]

@@ -281,7 +281,7 @@ fn a_second_build_takes_every_photo_from_the_cache() {
     let site = site();
     let first = site.build(DATE);
     assert_eq!((first.photos.encoded, first.photos.cached), (3, 0));
-    assert!(site.root().join(".showroom-cache/photos").is_dir());
+    assert!(showroom::images::cache_dir(site.root()).is_dir());
     let before = common::snapshot(&site.output().join("photos"));
 
     // Something unrelated changes, so the site is rebuilt rather than skipped whole.
@@ -296,10 +296,17 @@ fn a_second_build_takes_every_photo_from_the_cache() {
 
     // A changed photo is encoded again, under a new name; the others stay cached.
     std::fs::write(site.root().join(PHOTOS).join("plain.jpg"), jpeg(660, 495)).unwrap();
+    // Entries made in the last ten minutes are never pruned (another build may be
+    // using them): these were made an hour ago.
+    let an_hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    for entry in std::fs::read_dir(showroom::images::cache_dir(site.root())).unwrap() {
+        let folder = std::fs::File::open(entry.unwrap().path()).unwrap();
+        folder.set_modified(an_hour_ago).unwrap();
+    }
     let third = site.build(DATE);
     assert_eq!((third.photos.encoded, third.photos.cached), (1, 2));
     // The old version's entry is used by nothing now: the cache keeps one per photo.
     assert_eq!(third.photos.pruned, 1);
-    let entries = std::fs::read_dir(site.root().join(".showroom-cache/photos")).unwrap();
+    let entries = std::fs::read_dir(showroom::images::cache_dir(site.root())).unwrap();
     assert_eq!(entries.count(), 3);
 }

@@ -125,7 +125,7 @@ pub fn not_markdown(file: &str) -> Problem {
 }
 
 /// Content may carry raw HTML, but the site's `_headers` forbid inline scripts.
-fn inline_script(file: &str) -> Problem {
+pub fn inline_script(file: &str) -> Problem {
     Problem::warning(
         "has an inline <script>, which browsers will not run: the site's \
          Content-Security-Policy (in _headers) allows scripts from files only. Put the \

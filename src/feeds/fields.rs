@@ -47,6 +47,9 @@ pub struct FileValidator<'a> {
     unknown: BTreeMap<String, u32>,
 }
 
+/// Photos of one row warned about one by one; the rest are counted.
+const PHOTO_WARNINGS: usize = 5;
+
 /// Unknown field names warned about one by one in a file; the rest are counted.
 const UNKNOWN_NAMED: usize = 10;
 
@@ -403,6 +406,21 @@ impl Check<'_, '_> {
         let vehicle_id = self.clean("vehicle_id", vehicle_id, Kind::Identity);
         let make = self.clean("make", make, Kind::Identity);
         let model = self.clean("model", model, Kind::Identity);
+        for (name, value) in [
+            ("vehicle_id", &vehicle_id),
+            ("make", &make),
+            ("model", &model),
+        ] {
+            if value.is_empty() {
+                self.reject(
+                    name,
+                    "holds only invisible characters; expected text a buyer can read".into(),
+                );
+            }
+        }
+        if self.rejected {
+            return None;
+        }
         let trim = self.text(f, "trim");
         let title = match self.text(f, "title") {
             Some(t) => t,
@@ -534,16 +552,18 @@ impl Check<'_, '_> {
         }
     }
 
-    /// The photos in the feed's order, each once, at most `max_photos` of them.
+    /// The photos in the feed's order, each once, at most `max_photos` of them. A row
+    /// naming thousands of photos costs a few warnings and a bounded number of checks.
     fn images(&mut self, f: &Fields<'_>) -> Vec<ImageRef> {
         let mut sorted = f.images.clone();
         sorted.sort_by_key(|(n, _, _)| *n);
         let max = self.ctx.max_photos;
+        let tries = max.saturating_mul(4).max(100);
         let mut images = Vec::with_capacity(sorted.len().min(max));
         let mut seen = HashSet::with_capacity(sorted.len().min(max));
-        let mut left_out = 0usize;
-        for (_, key, value) in sorted {
-            if images.len() == max {
+        let (mut left_out, mut refused) = (0usize, 0usize);
+        for (tried, (_, key, value)) in sorted.into_iter().enumerate() {
+            if images.len() == max || tried == tries {
                 left_out += 1;
                 continue;
             }
@@ -553,15 +573,29 @@ impl Check<'_, '_> {
                         images.push(image);
                     }
                 }
-                Err(message) => self.warn(key, message),
+                Err(_) if refused >= PHOTO_WARNINGS => refused += 1,
+                Err(message) => {
+                    refused += 1;
+                    self.warn(key, message);
+                }
             }
+        }
+        if refused > PHOTO_WARNINGS {
+            self.warn(
+                "image",
+                format!(
+                    "{} more photos were refused like the ones above",
+                    refused - PHOTO_WARNINGS
+                ),
+            );
         }
         if left_out > 0 {
             self.warn(
                 "image",
                 format!(
-                    "has more photos than the {max} a car page shows (feeds.max_photos in \
-                     config.toml); the first {max} were kept and {left_out} more left out"
+                    "names more photos than the {max} a car page shows (feeds.max_photos in \
+                     config.toml); {} were kept and {left_out} more left out",
+                    images.len()
                 ),
             );
         }

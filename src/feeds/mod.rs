@@ -19,13 +19,15 @@ pub use listing::{
 };
 pub use supplier::{Supplier, SupplierId};
 
+use crate::state::feeds::{LastGood, Saved};
+
 use crate::config::FeedsConfig;
 use crate::diagnostics::{self, Diagnostics, Problem};
 use jiff::civil::Date;
 use rayon::prelude::*;
 use record::{Emit, FileError, OwnedRecord, Row};
-use serde::Serialize;
-use std::collections::HashMap;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::SystemTime;
@@ -39,14 +41,117 @@ pub struct Inventory {
     pub reports: Vec<SupplierReport>,
 }
 
-/// What `showroom check` tells one supplier.
-#[derive(Debug, Default, Clone, Serialize)]
+/// What a build tells one supplier: in `check --format json`, in its report under
+/// `reports/`, and in the terminal.
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub struct SupplierReport {
     pub id: String,
+    pub name: String,
+    /// The feed files its cars came from, read now or standing in.
     pub files: Vec<String>,
+    /// What became of each of them.
+    pub feeds: Vec<FeedStatus>,
+    /// Cars published (sold and stale ones included).
     pub accepted: usize,
+    /// Rows refused, and offers dropped as duplicates.
     pub rejected: usize,
     pub problems: Vec<Problem>,
+}
+
+impl SupplierReport {
+    /// Cars no longer published because their feed could not be read and its last good
+    /// copy is too old (or there is none).
+    pub fn withdrawn(&self) -> usize {
+        self.feeds
+            .iter()
+            .map(|f| match f.state {
+                FeedState::Withdrawn { withdrawn, .. } => withdrawn,
+                _ => 0,
+            })
+            .sum()
+    }
+
+    pub fn errors(&self) -> usize {
+        self.problems.iter().filter(|p| p.is_error()).count()
+    }
+
+    pub fn warnings(&self) -> usize {
+        self.problems.len() - self.errors()
+    }
+}
+
+/// One feed file of a supplier in one build.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeedStatus {
+    /// Relative to the site root.
+    pub file: String,
+    #[serde(flatten)]
+    pub state: FeedState,
+    /// Cars it gave this build.
+    pub cars: usize,
+    /// Its modification day, as read (or as read then, for a copy standing in).
+    pub modified: Option<Date>,
+    /// What the state folder keeps of it after a successful build.
+    #[serde(skip)]
+    pub kept: Option<Saved>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum FeedState {
+    /// Read now.
+    Read,
+    /// Unreadable now; its copy read successfully on `read_on` stands in until `until`.
+    LastGood { read_on: Date, until: Date },
+    /// Unreadable now, and no copy young enough stands in: the cars it gave when last
+    /// read (on `read_on`) are withdrawn.
+    Withdrawn {
+        read_on: Option<Date>,
+        withdrawn: usize,
+    },
+}
+
+impl FeedStatus {
+    fn read(file: &str, load: &FileLoad, today: Date) -> FeedStatus {
+        FeedStatus {
+            file: file.to_string(),
+            state: FeedState::Read,
+            cars: load.listings.len(),
+            modified: load.modified,
+            kept: load.blake3.clone().map(|blake3| Saved {
+                blake3,
+                read_on: today,
+                modified: load.modified,
+                cars: load.listings.len(),
+            }),
+        }
+    }
+
+    /// What the supplier is told about a file that could not be read.
+    fn problem(&self, file: &str, supplier: &Supplier) -> Option<Problem> {
+        let message = match &self.state {
+            FeedState::Read => return None,
+            FeedState::LastGood { read_on, until } => format!(
+                "its last good copy, read on {read_on}, is published instead ({} cars), \
+                 until {until} at the latest ({} days: max_age_days)",
+                self.cars,
+                fallback_days(supplier)
+            ),
+            FeedState::Withdrawn {
+                read_on: Some(read_on),
+                withdrawn,
+            } => format!(
+                "its last good copy, read on {read_on}, is more than {} days old \
+                 (max_age_days), so its {withdrawn} cars are withdrawn until a readable \
+                 feed arrives",
+                fallback_days(supplier)
+            ),
+            FeedState::Withdrawn { read_on: None, .. } => {
+                "no earlier copy of it was ever read, so no car of it is published".into()
+            }
+        };
+        Some(Problem::warning(message).in_file(file))
+    }
 }
 
 /// Where suppliers drop their files, relative to the site root.
@@ -62,10 +167,10 @@ const FEED_EXTENSIONS: &[&str] = &["csv", "tsv", "json", "jsonl", "xml"];
 /// depend on scheduling: suppliers and reports in registry order, listings sorted by
 /// supplier id then `vehicle_id`, problems in registry, file and line order.
 pub fn load(root: &Path, config: &FeedsConfig, today: Date) -> (Inventory, Diagnostics) {
-    merge_suppliers(root, |suppliers| {
+    merge_suppliers(root, |suppliers, last_good| {
         suppliers
             .par_iter()
-            .map(|supplier| load_supplier(root, supplier, config, today))
+            .map(|supplier| load_supplier(root, supplier, config, today, last_good))
             .collect()
     })
 }
@@ -92,17 +197,20 @@ impl Loader {
     ) -> (Inventory, Diagnostics, Vec<SupplierId>) {
         let mut reread = Vec::new();
         let cache = &mut self.cache;
-        let (inventory, diagnostics) = merge_suppliers(root, |suppliers| {
+        let (inventory, diagnostics) = merge_suppliers(root, |suppliers, last_good| {
             // Inputs are taken before reading: a file changed during the read is then
             // seen as changed next time, never the other way round.
             // `None`: the cached load is still good.
             let fresh: Vec<Option<(SupplierInputs, SupplierLoad)>> = suppliers
                 .par_iter()
                 .map(|supplier| {
-                    let inputs = SupplierInputs::new(root, supplier, config, today);
+                    let inputs = SupplierInputs::new(root, supplier, config, today, last_good);
                     match cache.get(&supplier.id) {
                         Some((seen, _)) if *seen == inputs => None,
-                        _ => Some((inputs, load_supplier(root, supplier, config, today))),
+                        _ => {
+                            let load = load_supplier(root, supplier, config, today, last_good);
+                            Some((inputs, load))
+                        }
                     }
                 })
                 .collect();
@@ -128,6 +236,8 @@ struct SupplierInputs {
     supplier: Supplier,
     config: FeedsConfig,
     today: Date,
+    /// Its last good feeds, which stand in for unreadable ones (a build may save new ones).
+    saved: Option<BTreeMap<String, Saved>>,
     /// Everything under the supplier's folder (feeds, and the photos they name), the
     /// folder itself first, in name order; what cannot be read (a missing folder) has
     /// size 0 and no time.
@@ -135,7 +245,13 @@ struct SupplierInputs {
 }
 
 impl SupplierInputs {
-    fn new(root: &Path, supplier: &Supplier, config: &FeedsConfig, today: Date) -> Self {
+    fn new(
+        root: &Path,
+        supplier: &Supplier,
+        config: &FeedsConfig,
+        today: Date,
+        last_good: &LastGood,
+    ) -> Self {
         let folder = root.join(FEEDS_DIR).join(supplier.id.as_str());
         let files = walkdir::WalkDir::new(&folder)
             .follow_links(true)
@@ -159,6 +275,7 @@ impl SupplierInputs {
             supplier: supplier.clone(),
             config: config.clone(),
             today,
+            saved: last_good.files(supplier.id.as_str()).cloned(),
             files,
         }
     }
@@ -169,7 +286,7 @@ impl SupplierInputs {
 /// reports completed.
 fn merge_suppliers(
     root: &Path,
-    load_each: impl FnOnce(&[Supplier]) -> Vec<SupplierLoad>,
+    load_each: impl FnOnce(&[Supplier], &LastGood) -> Vec<SupplierLoad>,
 ) -> (Inventory, Diagnostics) {
     let mut diagnostics = Diagnostics::default();
     let suppliers = match registry::load(root) {
@@ -180,16 +297,22 @@ fn merge_suppliers(
         }
     };
     diagnostics.extend(check_folders(root, &suppliers));
+    let (last_good, damaged) = LastGood::load(root);
+    diagnostics.extend(damaged);
 
-    let loads = load_each(&suppliers);
+    let loads = load_each(&suppliers, &last_good);
     let (mut per_supplier, mut reports): (Vec<_>, Vec<_>) =
         loads.into_iter().map(|l| (l.listings, l.report)).unzip();
 
     let duplicates = dedupe::by_vin(&mut per_supplier);
-    for report in &reports {
+    for report in &mut reports {
+        for problem in &mut report.problems {
+            problem.supplier = Some(report.id.clone());
+        }
         diagnostics.extend(report.problems.iter().cloned());
     }
-    for duplicate in duplicates {
+    for mut duplicate in duplicates {
+        duplicate.problem.supplier = Some(reports[duplicate.loser].id.clone());
         reports[duplicate.loser].rejected += 1;
         reports[duplicate.loser]
             .problems
@@ -275,72 +398,228 @@ fn load_supplier(
     supplier: &Supplier,
     config: &FeedsConfig,
     today: Date,
+    last_good: &LastGood,
 ) -> SupplierLoad {
     let folder = format!("{FEEDS_DIR}/{}", supplier.id);
     let mut report = SupplierReport {
         id: supplier.id.as_str().to_string(),
+        name: supplier.name.clone(),
         ..SupplierReport::default()
     };
-    let Ok(folder_on_disk) = root.join(&folder).canonicalize() else {
-        report.problems.push(
-            Problem::warning(format!(
-                "supplier `{}` is registered but {folder}/ does not exist; expected its \
-                 feed files there",
-                supplier.id
-            ))
-            .in_file(registry::FILE)
-            .with_field("id"),
-        );
-        return SupplierLoad {
-            listings: Vec::new(),
-            report,
-        };
-    };
-    let mut files: Vec<String> = match std::fs::read_dir(&folder_on_disk) {
-        Ok(dir) => dir
-            .filter_map(Result::ok)
-            .filter(|e| std::fs::metadata(e.path()).is_ok_and(|m| m.is_file()))
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .filter(|name| feed_extension(name).is_some())
-            .collect(),
-        Err(e) => {
+    let saved = last_good.files(supplier.id.as_str());
+    let folder_on_disk = root.join(&folder).canonicalize();
+    let mut files: Vec<String> = match folder_on_disk.as_ref().map(std::fs::read_dir) {
+        Ok(Ok(dir)) => {
+            let inside = folder_on_disk.as_deref().unwrap_or(root);
+            dir.filter_map(Result::ok)
+                .filter(|e| feed_extension(&e.file_name().to_string_lossy()).is_some())
+                .filter(|e| std::fs::metadata(e.path()).is_ok_and(|m| m.is_file()))
+                .filter(|e| {
+                    // A link may name another file of the folder, never one elsewhere
+                    // (another supplier's feed, or any file the build can read).
+                    let stays = e
+                        .path()
+                        .canonicalize()
+                        .is_ok_and(|real| real.starts_with(inside));
+                    if !stays {
+                        report.problems.push(
+                            Problem::warning(format!(
+                                "is a link to a file outside {folder}/, so it is not read; \
+                                 expected the feed itself, or a link to a file inside the folder"
+                            ))
+                            .in_file(format!("{folder}/{}", e.file_name().to_string_lossy())),
+                        );
+                    }
+                    stays
+                })
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        }
+        Ok(Err(e)) => {
             report
                 .problems
                 .push(Problem::error(format!("cannot read the folder: {e}")).in_file(&folder));
             Vec::new()
         }
+        // Never uploaded anything, and nothing to stand in: a new supplier, not an error.
+        Err(_) if saved.is_none() => {
+            report.problems.push(
+                Problem::warning(format!(
+                    "supplier `{}` is registered but {folder}/ does not exist; expected its \
+                     feed files there",
+                    supplier.id
+                ))
+                .in_file(registry::FILE)
+                .with_field("id"),
+            );
+            Vec::new()
+        }
+        Err(_) => {
+            report.problems.push(
+                Problem::error(format!(
+                    "{folder}/ does not exist; expected the supplier's feed files there"
+                ))
+                .in_file(&folder),
+            );
+            Vec::new()
+        }
     };
     files.sort();
+    // Where local photos must be; without a folder, none can be.
+    let folder_on_disk = folder_on_disk.unwrap_or_else(|_| root.join(&folder));
+    let context = |file| fields::FileContext {
+        supplier,
+        file,
+        folder: &folder,
+        folder_on_disk: &folder_on_disk,
+        max_field_bytes: config.max_field_bytes,
+        max_photos: config.max_photos,
+        today,
+        file_modified: None,
+    };
+    let paths: Vec<String> = files
+        .iter()
+        .map(|name| format!("{folder}/{name}"))
+        .collect();
     let loaded: Vec<FileLoad> = files
         .par_iter()
-        .map(|name| {
-            let file = format!("{folder}/{name}");
-            let ctx = fields::FileContext {
-                supplier,
-                file: &file,
-                folder: &folder,
-                folder_on_disk: &folder_on_disk,
-                max_field_bytes: config.max_field_bytes,
-                max_photos: config.max_photos,
-                today,
-                file_modified: None,
-            };
-            load_file(&folder_on_disk.join(name), ctx, config.max_file_bytes)
+        .zip(&paths)
+        .map(|(name, file)| {
+            load_file(
+                &folder_on_disk.join(name),
+                context(file),
+                config.max_file_bytes,
+            )
         })
         .collect();
-    // Sized once: a listing is large, and each doubling copies all of them into fresh
-    // memory.
-    let mut listings = Vec::with_capacity(loaded.iter().map(|f| f.listings.len()).sum());
-    for (name, file) in files.iter().zip(loaded) {
-        report.files.push(format!("{folder}/{name}"));
-        report.rejected += file.rejected;
-        report.problems.extend(file.problems);
-        listings.extend(file.listings);
+    // A folder with no feed left in it is an upload gone wrong, not a supplier that sold
+    // every car (that is a feed without rows): every saved file stands in.
+    let vanished: Vec<(String, String)> = match saved {
+        Some(saved) if files.is_empty() => {
+            if report.problems.is_empty() {
+                report.problems.push(
+                    Problem::error(format!(
+                        "holds no feed file; expected the supplier's feed ({})",
+                        FEED_EXTENSIONS.join(", ")
+                    ))
+                    .in_file(&folder),
+                );
+            }
+            saved
+                .keys()
+                .map(|name| (name.clone(), format!("{folder}/{name}")))
+                .collect()
+        }
+        _ => Vec::new(),
+    };
+    let mut listings = Vec::new();
+    let read = files
+        .iter()
+        .zip(&paths)
+        .zip(loaded)
+        .map(|((n, p), l)| (n, p, Some(l)));
+    let gone = vanished.iter().map(|(n, p)| (n, p, None));
+    for (name, file, load) in read.chain(gone) {
+        let standing_in = match load {
+            Some(load) if !load.failed => {
+                report.feeds.push(FeedStatus::read(file, &load, today));
+                report.rejected += load.rejected;
+                report.problems.extend(load.problems);
+                listings.extend(load.listings);
+                continue;
+            }
+            Some(load) => {
+                report.problems.extend(load.problems);
+                saved.and_then(|s| s.get(name))
+            }
+            None => saved.and_then(|s| s.get(name)),
+        };
+        let (status, load) = stand_in(
+            supplier,
+            file,
+            standing_in,
+            last_good,
+            context(file),
+            config,
+        );
+        report.problems.extend(status.problem(file, supplier));
+        report.feeds.push(status);
+        listings.extend(load.listings);
     }
     let duplicates = dedupe::by_vehicle_id(&mut listings);
     report.rejected += duplicates.len();
     report.problems.extend(duplicates);
+    report.files = report.feeds.iter().map(|f| f.file.clone()).collect();
     SupplierLoad { listings, report }
+}
+
+/// The days a supplier's last good copy may stand in for an unreadable feed: its
+/// `max_age_days`, past which its cars would be stale anyway, or thirty.
+pub fn fallback_days(supplier: &Supplier) -> u32 {
+    supplier.max_age_days.unwrap_or(DEFAULT_FALLBACK_DAYS)
+}
+
+const DEFAULT_FALLBACK_DAYS: u32 = 30;
+
+/// The cars of an unreadable (or vanished) feed file: those of its last good copy while
+/// that copy is young enough, none after.
+fn stand_in(
+    supplier: &Supplier,
+    file: &str,
+    saved: Option<&Saved>,
+    last_good: &LastGood,
+    mut ctx: fields::FileContext<'_>,
+    config: &FeedsConfig,
+) -> (FeedStatus, FileLoad) {
+    let withdrawn = |saved: Option<&Saved>| {
+        let status = FeedStatus {
+            file: file.to_string(),
+            state: FeedState::Withdrawn {
+                read_on: saved.map(|s| s.read_on),
+                withdrawn: saved.map_or(0, |s| s.cars),
+            },
+            cars: 0,
+            modified: saved.and_then(|s| s.modified),
+            kept: None,
+        };
+        (status, FileLoad::default())
+    };
+    let Some(saved) = saved else {
+        return withdrawn(None);
+    };
+    let until = saved
+        .read_on
+        .checked_add(jiff::Span::new().days(i64::from(fallback_days(supplier))))
+        .unwrap_or(saved.read_on);
+    if ctx.today > until {
+        return withdrawn(Some(saved));
+    }
+    let Ok(bytes) = last_good.read(saved) else {
+        return withdrawn(Some(saved));
+    };
+    ctx.file_modified = saved.modified;
+    let load = load_bytes(&bytes, ctx, config.max_file_bytes);
+    if load.failed {
+        return withdrawn(Some(saved));
+    }
+    let status = FeedStatus {
+        file: file.to_string(),
+        state: FeedState::LastGood {
+            read_on: saved.read_on,
+            until,
+        },
+        cars: load.listings.len(),
+        modified: saved.modified,
+        kept: Some(saved.clone()),
+    };
+    // Its rows' problems were reported when it was read.
+    (
+        status,
+        FileLoad {
+            problems: Vec::new(),
+            ..load
+        },
+    )
 }
 
 fn feed_extension(name: &str) -> Option<&'static str> {
@@ -357,16 +636,18 @@ struct FileLoad {
     listings: Vec<Listing>,
     problems: Vec<Problem>,
     rejected: usize,
+    /// The file could not be read at all: none of its rows were used.
+    failed: bool,
+    /// What was read, for the state to keep: the hash of its bytes and its
+    /// modification day.
+    blake3: Option<String>,
+    modified: Option<Date>,
 }
 
 /// Reads one feed file whole. A file that cannot be read contributes one error and no
 /// listings: a half-read file is never published.
 fn load_file(path: &Path, mut ctx: fields::FileContext<'_>, max_file_bytes: u64) -> FileLoad {
-    let file = ctx.file.to_string();
-    let fail = |problem: Problem| FileLoad {
-        problems: vec![problem.in_file(&file)],
-        ..FileLoad::default()
-    };
+    let fail = |problem: Problem| FileLoad::failed(problem.in_file(ctx.file));
     let metadata = match std::fs::metadata(path) {
         Ok(m) => m,
         Err(e) => return fail(Problem::error(format!("cannot read: {e}"))),
@@ -387,7 +668,26 @@ fn load_file(path: &Path, mut ctx: fields::FileContext<'_>, max_file_bytes: u64)
         Ok(b) => b,
         Err(e) => return fail(Problem::error(format!("cannot read: {e}"))),
     };
-    let text = match std::str::from_utf8(&bytes) {
+    let mut load = load_bytes(&bytes, ctx, max_file_bytes);
+    if !load.failed {
+        load.blake3 = Some(blake3::hash(&bytes).to_hex().to_string());
+        load.modified = ctx.file_modified;
+    }
+    load
+}
+
+/// A feed file's bytes, as read from its folder or from its last good copy.
+fn load_bytes(bytes: &[u8], ctx: fields::FileContext<'_>, max_file_bytes: u64) -> FileLoad {
+    let file = ctx.file.to_string();
+    let fail = |problem: Problem| FileLoad::failed(problem.in_file(&file));
+    if bytes.len() as u64 > max_file_bytes {
+        return fail(Problem::error(format!(
+            "is {} bytes; expected at most {max_file_bytes} bytes (feeds.max_file_bytes in \
+             config.toml), so it was not read",
+            bytes.len()
+        )));
+    }
+    let text = match std::str::from_utf8(bytes) {
         Ok(text) => text,
         Err(e) => {
             let line = diagnostics::line_of_offset(
@@ -423,6 +723,16 @@ fn load_file(path: &Path, mut ctx: fields::FileContext<'_>, max_file_bytes: u64)
         }
         fail(p)
     })
+}
+
+impl FileLoad {
+    fn failed(problem: Problem) -> FileLoad {
+        FileLoad {
+            problems: vec![problem],
+            failed: true,
+            ..FileLoad::default()
+        }
+    }
 }
 
 /// Rows per validation batch: enough that handing a batch to another thread costs

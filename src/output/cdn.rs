@@ -100,12 +100,16 @@ pub struct Listed {
 /// The files the `manifest.json` in `dir` lists, by output path; `None` without a
 /// readable one.
 pub fn read_manifest(dir: &Path) -> Option<BTreeMap<String, Listed>> {
+    parse_manifest(&std::fs::read(dir.join(MANIFEST)).ok()?)
+}
+
+/// The files a manifest's bytes list.
+pub fn parse_manifest(bytes: &[u8]) -> Option<BTreeMap<String, Listed>> {
     #[derive(serde::Deserialize)]
     struct Manifest {
         files: BTreeMap<String, Listed>,
     }
-    let bytes = std::fs::read(dir.join(MANIFEST)).ok()?;
-    serde_json::from_slice::<Manifest>(&bytes)
+    serde_json::from_slice::<Manifest>(bytes)
         .ok()
         .map(|m| m.files)
 }

@@ -4,26 +4,41 @@
 
 use super::MANIFEST;
 use crate::diagnostics::Problem;
-use rayon::prelude::*;
 use std::fs::{File, TryLockError};
 use std::path::{Component, Path, PathBuf};
 
-/// The folders and files under the site root that a build reads or keeps: an output
-/// folder may be none of them, nor inside one, nor hold them.
-pub const SOURCES: [&str; 7] = [
+/// The folders and files under the site root that a build reads, keeps or reports
+/// into: an output folder may be none of them, nor inside one, nor hold them.
+pub const SOURCES: [&str; 8] = [
     "config.toml",
     "content",
     "data",
     "themes",
     "static",
     "templates",
-    crate::build_cache::DIR,
+    crate::state::DIR,
+    crate::report::DIR,
 ];
 
 /// Refuses an output folder that is the site root, holds it, or lies inside one of its
 /// [`SOURCES`]: replacing it would delete the site. `public/` and any other new folder
 /// beside the sources are fine.
 pub fn check_location(root: &Path, output: &Path) -> Result<(), Problem> {
+    // The swap replaces whatever is at the path: a file, or a link instead of the folder
+    // it points to.
+    if let Ok(meta) = std::fs::symlink_metadata(output)
+        && !meta.is_dir()
+    {
+        let what = if meta.is_symlink() {
+            "is a symbolic link; give the folder it points to instead"
+        } else {
+            "is a file, not a folder"
+        };
+        return Err(Problem::error(format!(
+            "the output folder {} {what}",
+            output.display()
+        )));
+    }
     let root = absolute(root);
     let output = absolute(output);
     let refuse = |what: String| {
@@ -55,6 +70,8 @@ pub fn check_location(root: &Path, output: &Path) -> Result<(), Problem> {
 pub struct Foreign {
     /// The first few such files.
     pub files: Vec<String>,
+    /// There are more than those.
+    pub more: bool,
     /// There was no readable `manifest.json`, so every file counts as foreign.
     pub no_manifest: bool,
 }
@@ -65,15 +82,12 @@ impl Foreign {
         let listed = format!(
             "{}{}",
             self.files.join(", "),
-            if self.files.len() == FOREIGN_NAMED {
-                ", …"
-            } else {
-                ""
-            }
+            if self.more { ", …" } else { "" }
         );
         let what = if self.no_manifest {
             format!(
-                "holds files ({listed}) but no readable {MANIFEST}, the list of what a build wrote there"
+                "holds files ({listed}) but no readable {MANIFEST}, the list of what a build \
+                 wrote there"
             )
         } else {
             format!("holds files that no build wrote ({listed})")
@@ -90,37 +104,47 @@ impl Foreign {
 /// How many foreign files a problem names.
 const FOREIGN_NAMED: usize = 5;
 
+/// Files a desktop leaves in any folder it shows: never worth refusing a build for.
+const DESKTOP_LITTER: [&str; 2] = [".DS_Store", "Thumbs.db"];
+
 /// Looks for files in an existing output folder that its `manifest.json` does not list.
-/// `None` when the folder is missing or empty, or every file is listed.
+/// `None` when the folder is missing or empty, or every file is listed. Stops at the
+/// first few it finds.
 pub fn foreign_files(output: &Path) -> Option<Foreign> {
     let listed = super::cdn::read_manifest(output);
-    let files: Vec<PathBuf> = walkdir::WalkDir::new(output)
+    let mut files = Vec::new();
+    let mut more = false;
+    let entries = walkdir::WalkDir::new(output)
         .min_depth(1)
         .sort_by_file_name()
         .into_iter()
         .filter_map(Result::ok)
-        .filter(|e| !e.file_type().is_dir())
-        .map(walkdir::DirEntry::into_path)
-        .collect();
-    let mut foreign: Vec<String> = files
-        .par_iter()
-        .filter_map(|path| {
-            let rel = path
-                .strip_prefix(output)
-                .ok()?
-                .to_string_lossy()
-                .replace('\\', "/");
-            let ours = rel == MANIFEST && listed.is_some()
-                || listed.as_ref().is_some_and(|l| l.contains_key(&rel));
-            (!ours).then_some(rel)
-        })
-        .collect();
-    if foreign.is_empty() {
-        return None;
+        .filter(|e| !e.file_type().is_dir());
+    for entry in entries {
+        let name = entry.file_name().to_string_lossy();
+        if DESKTOP_LITTER.contains(&name.as_ref()) {
+            continue;
+        }
+        let Ok(rel) = entry.path().strip_prefix(output) else {
+            continue;
+        };
+        let rel = rel.to_string_lossy().replace('\\', "/");
+        let ours = match &listed {
+            Some(listed) => rel == MANIFEST || listed.contains_key(&rel),
+            None => false,
+        };
+        if ours {
+            continue;
+        }
+        if files.len() == FOREIGN_NAMED {
+            more = true;
+            break;
+        }
+        files.push(rel);
     }
-    foreign.truncate(FOREIGN_NAMED);
-    Some(Foreign {
-        files: foreign,
+    (!files.is_empty()).then(|| Foreign {
+        files,
+        more,
         no_manifest: listed.is_none(),
     })
 }
@@ -132,16 +156,17 @@ pub struct OutputLock {
     _file: File,
 }
 
-/// The lock file of an output folder: beside it, like its staging folder.
+/// The lock file of an output folder: beside it, like its staging folder, and found
+/// through the same real path whatever path leads to the folder.
 pub fn lock_path(output: &Path) -> PathBuf {
+    let output = absolute(output);
     let name = output
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "output".into());
-    let parent = match output.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
+    let parent = output
+        .parent()
+        .map_or_else(|| PathBuf::from("/"), Path::to_path_buf);
     parent.join(format!(".{name}.lock"))
 }
 

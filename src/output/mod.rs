@@ -12,7 +12,7 @@ use std::io;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
 
-pub use cdn::{Listed, MANIFEST, headers, read_manifest};
+pub use cdn::{Listed, MANIFEST, headers, parse_manifest, read_manifest};
 pub use guard::{Foreign, OutputLock, check_location, foreign_files, lock, lock_path};
 
 /// Where the render stage puts files: a [`Staging`] folder for `build`, [`Memory`] for
@@ -79,7 +79,7 @@ impl Staging {
 
     /// Adds `manifest.json`, keeps the modification time of every file whose bytes did
     /// not change, then puts the staged site in place of the output folder in one rename.
-    pub fn commit(mut self) -> io::Result<()> {
+    pub fn commit(mut self) -> io::Result<Committed> {
         let written = std::mem::take(&mut *self.written.lock().unwrap_or_else(|e| e.into_inner()));
         cdn::keep_unchanged_times(&self.target, &self.dir, &written)?;
         let manifest = cdn::manifest(&written);
@@ -96,8 +96,21 @@ impl Staging {
             std::fs::rename(&self.dir, &self.target)?;
         }
         self.committed = true;
-        Ok(())
+        Ok(Committed {
+            manifest,
+            sizes: written
+                .into_iter()
+                .map(|(path, (size, _))| (path, size))
+                .collect(),
+        })
     }
+}
+
+/// What a commit put in place: the manifest's bytes, and every file it lists with its
+/// size, so that what was written need not be read back.
+pub struct Committed {
+    pub manifest: Vec<u8>,
+    pub sizes: Vec<(String, u64)>,
 }
 
 impl Drop for Staging {

@@ -275,6 +275,9 @@ fn load_policy(
         };
         match PolicyVersion::parse(&file, &text, date, config.notice_days) {
             Ok(v) => {
+                if content::markdown::has_inline_script(&v.html) {
+                    problems.push(content::inline_script(&file));
+                }
                 if v.effective != file_date {
                     problems.push(
                         Problem::error(format!(

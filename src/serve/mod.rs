@@ -171,7 +171,12 @@ pub fn serve(
 /// within [`HEADER_TIMEOUT`].
 async fn accept(listener: tokio::net::TcpListener, router: Router) -> std::io::Result<()> {
     loop {
-        let (stream, _) = listener.accept().await?;
+        // Running out of file descriptors, or a client that gave up while queued, is
+        // passing: the preview goes on.
+        let Ok((stream, _)) = listener.accept().await else {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            continue;
+        };
         let service = hyper_util::service::TowerToHyperService::new(router.clone());
         tokio::spawn(async move {
             let mut http = hyper::server::conn::http1::Builder::new();

@@ -98,7 +98,7 @@ impl Builder {
             }
         });
         // A failed build is not served, so the next one cannot keep its files.
-        self.outline = rendered.outline.filter(|_| !rendered.report.has_errors());
+        self.outline = rendered.outline.filter(|_| !rendered.report.blocks(false));
         Built {
             report: rendered.report,
             files: rendered.files,
@@ -162,7 +162,9 @@ impl Preview {
         css_only: bool,
     ) -> Option<Notice> {
         self.generation += 1;
-        if report.has_errors() {
+        // A supplier's errors are shown in the terminal; the preview shows what a build
+        // would publish.
+        if report.blocks(false) {
             let problems: Vec<String> = report.problems.iter().map(|p| p.to_string()).collect();
             self.problems = Some(Arc::new(problems.clone()));
             return Some(Notice::Problems(problems));

@@ -147,6 +147,7 @@ impl Fixture {
                 date: date.parse().expect("a valid test date"),
             },
             output: Some(self.output()),
+            strict: false,
         };
         showroom::build(&options, &Silent)
     }

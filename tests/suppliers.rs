@@ -1,0 +1,283 @@
+//! One supplier never blocks another (issue 20): an unreadable feed is that supplier's
+//! error, its last good feed stands in while it is young enough, the build publishes
+//! everyone else and exits 0 (1 with `--strict`), and each supplier gets a report.
+
+mod common;
+use common::*;
+
+use proptest::prelude::*;
+use showroom::{BuildOptions, LoadOptions, Report, Silent};
+use std::path::Path;
+
+const DAY_ONE: &str = "2026-11-23";
+const NORTH: &str = "data/feeds/north/cars.csv";
+
+fn options(root: &Path, date: &str, strict: bool) -> BuildOptions {
+    BuildOptions {
+        load: LoadOptions {
+            root: root.to_path_buf(),
+            base_url: None,
+            date: date.parse().unwrap(),
+        },
+        output: Some(root.join("public")),
+        strict,
+    }
+}
+
+fn build_as(site: &Fixture, date: &str, strict: bool) -> Report {
+    showroom::build(&options(site.root(), date, strict), &Silent)
+}
+
+/// Every file of the output but those naming `supplier`'s cars.
+fn pages_without(site: &Fixture, supplier: &str) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    snapshot(&site.output())
+        .into_iter()
+        .filter(|(path, _)| !path.to_string_lossy().contains(&format!("-{supplier}-")))
+        .collect()
+}
+
+/// The market fixture built once on day one, so that every supplier has a last good feed.
+fn built_market() -> Fixture {
+    let site = Fixture::new("market");
+    let first = build_as(&site, DAY_ONE, false);
+    assert!(!first.has_errors(), "{:#?}", first.problems);
+    site
+}
+
+#[test]
+fn garbage_from_one_supplier_publishes_everyone_from_its_last_good_feed() {
+    let site = built_market();
+    let before = snapshot(&site.output());
+    std::fs::write(
+        site.root().join(NORTH),
+        b"\xff\xfe garbage \x00\x01 not a feed",
+    )
+    .unwrap();
+
+    let out = build(site.root(), DAY_ONE, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // North's cars came from its last good copy, so the site is what it was.
+    assert_eq!(snapshot(&site.output()), before);
+    let text = stderr(&out);
+    assert!(
+        text.contains("data/feeds/north/cars.csv:1: is not UTF-8"),
+        "{text}"
+    );
+    assert!(
+        text.contains("last good copy, read on 2026-11-23"),
+        "{text}"
+    );
+
+    let report = read(site.root().join("reports/north.json"));
+    let json: serde_json::Value = serde_json::from_str(&report).unwrap();
+    assert_eq!(json["errors"], 1, "{report}");
+    assert_eq!(json["feeds"][0]["status"], "last_good", "{report}");
+    assert_eq!(json["feeds"][0]["read_on"], "2026-11-23", "{report}");
+    let page = read(site.root().join("reports/north.html"));
+    assert!(page.contains("is not UTF-8 text"), "{page}");
+    assert!(read(site.root().join("reports/south.json")).contains("\"errors\": 0"));
+
+    // --strict stops on it, and keeps the output as it was.
+    let strict = build(site.root(), DAY_ONE, &["--strict"]);
+    assert_eq!(strict.status.code(), Some(1), "{}", stderr(&strict));
+    assert!(stderr(&strict).contains("Build failed"));
+    assert_eq!(snapshot(&site.output()), before);
+    // So does check.
+    let check = showroom(&[
+        "check",
+        "--root",
+        site.root().to_str().unwrap(),
+        "--date",
+        DAY_ONE,
+    ]);
+    assert_eq!(check.status.code(), Some(1));
+}
+
+#[test]
+fn a_last_good_feed_older_than_max_age_days_withdraws_the_cars_and_says_so() {
+    let site = built_market();
+    std::fs::write(site.root().join(NORTH), "not,a,feed\n1,2,3\n").unwrap();
+    // north's max_age_days is 30: on day 30 its copy still stands in, on day 31 not.
+    let day_30 = build_as(&site, "2026-12-23", false);
+    let north = &day_30.suppliers[0];
+    assert_eq!(north.id, "north");
+    assert!(north.accepted > 0, "{north:#?}");
+    assert!(
+        site.output()
+            .join("cars/supplier/north/index.html")
+            .exists()
+    );
+
+    let day_31 = build_as(&site, "2026-12-24", false);
+    assert!(!day_31.blocks(false), "{:#?}", day_31.problems);
+    let north = &day_31.suppliers[0];
+    assert_eq!(north.accepted, 0);
+    assert!(north.withdrawn() > 0, "{north:#?}");
+    assert!(
+        north
+            .problems
+            .iter()
+            .any(|p| p.message.contains("withdrawn")),
+        "{:#?}",
+        north.problems
+    );
+    assert!(
+        !site
+            .output()
+            .join("cars/supplier/north/index.html")
+            .exists()
+    );
+    assert!(
+        site.output()
+            .join("cars/supplier/south/index.html")
+            .exists()
+    );
+}
+
+#[test]
+fn a_vanished_supplier_folder_is_an_error_and_its_last_good_feed_stands_in() {
+    let site = built_market();
+    let before = pages_without(&site, "north");
+    site.remove("data/feeds/north");
+    let report = build_as(&site, DAY_ONE, false);
+    assert!(!report.blocks(false), "{:#?}", report.problems);
+    let north = &report.suppliers[0];
+    assert!(north.errors() > 0 && north.accepted > 0, "{north:#?}");
+    assert_eq!(pages_without(&site, "north"), before);
+}
+
+#[test]
+fn a_supplier_never_read_has_nothing_to_fall_back_on() {
+    let site = Fixture::new("market");
+    std::fs::write(site.root().join(NORTH), "").unwrap();
+    let report = build_as(&site, DAY_ONE, false);
+    assert!(!report.blocks(false));
+    assert!(report.blocks(true));
+    let north = &report.suppliers[0];
+    assert_eq!(north.accepted, 0);
+    assert!(
+        north
+            .problems
+            .iter()
+            .any(|p| p.message.contains("no earlier copy"))
+    );
+    assert!(
+        site.output()
+            .join("cars/supplier/south/index.html")
+            .exists()
+    );
+}
+
+#[test]
+fn check_and_failed_builds_never_write_the_state() {
+    let site = built_market();
+    let index = site.root().join(".showroom/state/feeds.json");
+    let saved = read(&index);
+    std::fs::write(site.root().join(NORTH), "").unwrap();
+    let check = showroom::check(&options(site.root(), "2026-11-24", false).load);
+    assert!(check.has_errors());
+    assert_eq!(read(&index), saved);
+    site.write("config.toml", "title = 1\n");
+    let failed = build_as(&site, "2026-11-24", false);
+    assert!(failed.blocks(false));
+    assert_eq!(read(&index), saved);
+}
+
+#[test]
+fn a_damaged_state_is_a_warning_and_the_next_build_starts_afresh() {
+    let site = built_market();
+    let index = site.root().join(".showroom/state/feeds.json");
+    std::fs::write(&index, "{ damaged").unwrap();
+    let report = build_as(&site, "2026-11-24", false);
+    assert!(!report.has_errors(), "{:#?}", report.problems);
+    assert!(
+        report
+            .problems
+            .iter()
+            .any(|p| p.file.as_deref() == Some(index.to_str().unwrap())),
+        "{:#?}",
+        report.problems
+    );
+    assert!(
+        site.root()
+            .join(".showroom/state/feeds.json.damaged")
+            .exists()
+    );
+    assert!(read(&index).contains("\"north\""));
+}
+
+#[test]
+fn a_build_whose_every_row_warns_prints_a_screenful() {
+    let site = Fixture::new("market");
+    // Every row has a date in the future and a sale price above its price.
+    let mut feed = String::from("vehicle_id,make,model,price,sale_price,updated_time,colour\n");
+    for i in 0..3000 {
+        feed.push_str(&format!(
+            "N{i},BMW,3 Series,{},99999,2099-01-0{},blue\n",
+            10_000 + i,
+            1 + i % 9
+        ));
+    }
+    std::fs::write(site.root().join(NORTH), feed).unwrap();
+    let out = build(site.root(), DAY_ONE, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let lines = stderr(&out).lines().count() + stdout(&out).lines().count();
+    assert!(
+        lines <= 30,
+        "{lines} lines:\n{}{}",
+        stderr(&out),
+        stdout(&out)
+    );
+    assert!(
+        stderr(&out).contains("more like this: see reports/north.html"),
+        "{}",
+        stderr(&out)
+    );
+    // The report has them all.
+    let json: serde_json::Value =
+        serde_json::from_str(&read(site.root().join("reports/north.json"))).unwrap();
+    let counted: u64 = json["kinds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["count"].as_u64().unwrap())
+        .sum();
+    assert_eq!(counted, 6001);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(6))]
+
+    #[test]
+    fn random_bytes_from_any_supplier_never_take_the_others_offline(
+        north in any::<bool>(),
+        bytes in prop::collection::vec(any::<u8>(), 0..2048),
+    ) {
+        let site = built_market();
+        let (broken, other) = if north { ("north", "south") } else { ("south", "north") };
+        let before = pages_without(&site, broken);
+        let cars_before = snapshot(&site.output()).len();
+        std::fs::write(site.root().join(format!("data/feeds/{broken}/cars.csv")), &bytes).unwrap();
+        let report = build_as(&site, DAY_ONE, false);
+        prop_assert!(!report.blocks(false), "{:#?}", report.problems);
+        let broken_report = report.suppliers.iter().find(|s| s.id == broken).unwrap();
+        let other_report = report.suppliers.iter().find(|s| s.id == other).unwrap();
+        prop_assert_eq!(other_report.errors(), 0);
+        // Random bytes are no feed: the broken supplier's last good cars stand in...
+        if broken_report.errors() > 0 {
+            prop_assert_eq!(snapshot(&site.output()).len(), cars_before);
+        }
+        // ...and in every case the other supplier's pages are exactly what they were.
+        let after = pages_without(&site, broken);
+        let theirs = |pages: &[(std::path::PathBuf, Vec<u8>)]| {
+            pages
+                .iter()
+                .filter(|(p, _)| p.to_string_lossy().contains(&format!("-{other}-")))
+                .cloned()
+                .collect::<Vec<_>>()
+        };
+        prop_assert_eq!(theirs(&after), theirs(&before));
+        let strict = build_as(&site, DAY_ONE, true);
+        prop_assert_eq!(strict.blocks(true), broken_report.errors() > 0);
+    }
+}
