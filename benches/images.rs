@@ -49,7 +49,8 @@ fn main() {
     for run in 0..RUNS {
         let cache = dir.path().join(format!("cache-{run}"));
         let start = Instant::now();
-        let (_, stats, problems) = images::process_files(&sources, &config, &cache);
+        let (photos, problems) = images::process_files(&sources, &config, &cache);
+        let stats = photos.stats;
         let seconds = start.elapsed().as_secs_f64();
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(stats.encoded, PHOTOS as usize);

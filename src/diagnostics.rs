@@ -112,6 +112,12 @@ impl Diagnostics {
         self.0.push(problem);
     }
 
+    /// A stage's result, its problems kept here: `let plan = problems.take(plan(..))`.
+    pub fn take<T>(&mut self, (value, problems): (T, impl IntoIterator<Item = Problem>)) -> T {
+        self.0.extend(problems);
+        value
+    }
+
     pub fn errors(&self) -> usize {
         self.0.iter().filter(|p| p.is_error()).count()
     }

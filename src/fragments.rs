@@ -5,7 +5,7 @@
 
 use crate::catalog::{Catalog, view};
 use crate::diagnostics::Problem;
-use crate::plan::Globals;
+use crate::plan::{Globals, Plan};
 use crate::render::Renderer;
 use crate::site::Site;
 use rayon::prelude::*;
@@ -69,13 +69,25 @@ impl Cards {
     }
 }
 
+/// What every page of a language shares, with the shared partials rendered into it, and
+/// every listed car's card.
+pub fn render(
+    site: &Site,
+    catalog: &Catalog,
+    plan: &Plan,
+    renderer: &Renderer,
+) -> Result<(Globals, Cards), Problem> {
+    let mut globals = Globals::new(site, plan);
+    // Cards first: each card's context is a copy of the globals, which need not carry
+    // the shared partials' HTML into every copy.
+    let cards = Cards::render(site, catalog, &globals, renderer)?;
+    render_shared(site, &mut globals, renderer)?;
+    Ok((globals, cards))
+}
+
 /// Renders [`SHARED_PARTIALS`] for every language into `globals`, where every page of
 /// that language finds them.
-pub fn render_shared(
-    site: &Site,
-    globals: &mut Globals,
-    renderer: &Renderer,
-) -> Result<(), Problem> {
+fn render_shared(site: &Site, globals: &mut Globals, renderer: &Renderer) -> Result<(), Problem> {
     for lang in site.languages() {
         let mut shared = HashMap::new();
         for (name, template) in SHARED_PARTIALS {

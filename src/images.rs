@@ -8,7 +8,6 @@
 //! by the source's bytes and the settings, so a rebuild re-encodes only what changed.
 //! Remote (http/https) photos are not touched: nothing is downloaded at build time.
 
-use crate::catalog::Catalog;
 use crate::config::ImagesConfig;
 use crate::diagnostics::Problem;
 use crate::feeds::{ImageRef, Listing};
@@ -70,6 +69,8 @@ impl Photo {
 #[derive(Debug, Default)]
 pub struct Photos {
     pub by_source: HashMap<String, Photo>,
+    /// How much work making them took.
+    pub stats: Stats,
 }
 
 impl Photos {
@@ -144,13 +145,12 @@ pub enum Failure {
     Cache(String),
 }
 
-/// Processes every local photo of every car that has a page, in parallel. A photo
+/// Processes every local photo of every car (each has a page), in parallel. A photo
 /// that cannot be read, decoded or is too large is left out with a warning naming
 /// the file and each car that uses it; one that cannot be cached is an error.
-pub fn process(site: &Site, catalog: &Catalog) -> (Photos, Stats, Vec<Problem>) {
+pub fn process(site: &Site) -> (Photos, Vec<Problem>) {
     let mut users: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
-    for i in 0..catalog.cars.len() {
-        let l = &site.inventory.listings[i];
+    for l in &site.inventory.listings {
         for image in &l.images {
             if let ImageRef::Local(rel) = image {
                 users.entry(rel).or_default().insert(car_name(l));
@@ -162,7 +162,7 @@ pub fn process(site: &Site, catalog: &Catalog) -> (Photos, Stats, Vec<Problem>) 
         .keys()
         .map(|rel| (*rel, site.root.join(rel)))
         .collect();
-    let (photos, stats, problems) = process_files(&sources, &site.config.images, &cache);
+    let (photos, problems) = process_files(&sources, &site.config.images, &cache);
     let problems = problems
         .into_iter()
         .flat_map(|(rel, failure)| match failure {
@@ -181,7 +181,7 @@ pub fn process(site: &Site, catalog: &Catalog) -> (Photos, Stats, Vec<Problem>) 
         .collect();
     // A full disk fails every photo alike.
     let problems = crate::diagnostics::capped(problems, 20, "photos were left out");
-    (photos, stats, problems)
+    (photos, problems)
 }
 
 /// `<supplier>/<vehicle_id>`, how a buyer and a supplier both name a car.
@@ -195,31 +195,30 @@ pub fn process_files(
     sources: &[(&str, PathBuf)],
     config: &ImagesConfig,
     cache: &Path,
-) -> (Photos, Stats, Vec<(String, Failure)>) {
+) -> (Photos, Vec<(String, Failure)>) {
     let settings = settings_key(config);
     let results: Vec<(String, Processed)> = sources
         .par_iter()
         .map(|(key, path)| (key.to_string(), one(path, config, &settings, cache)))
         .collect();
     let mut photos = Photos::default();
-    let mut stats = Stats::default();
     let mut problems = Vec::new();
     for (key, result) in results {
         match result {
             Ok((photo, outcome)) => {
                 match outcome {
                     Outcome::Encoded { pixels } => {
-                        stats.encoded += 1;
-                        stats.pixels += pixels;
+                        photos.stats.encoded += 1;
+                        photos.stats.pixels += pixels;
                     }
-                    Outcome::Cached => stats.cached += 1,
+                    Outcome::Cached => photos.stats.cached += 1,
                 }
                 photos.by_source.insert(key, photo);
             }
             Err(message) => problems.push((key, message)),
         }
     }
-    (photos, stats, problems)
+    (photos, problems)
 }
 
 /// Everything besides the source bytes that changes what is encoded.

@@ -19,24 +19,26 @@ pub mod plan;
 pub mod policies;
 pub mod recommend;
 pub mod render;
-pub mod report;
+mod report;
+pub mod reports;
 pub mod serve;
 pub mod site;
 pub mod state;
 pub mod text;
 
 pub use diagnostics::{Diagnostics, Problem, Severity};
+pub use report::Report;
 pub use site::{LoadOptions, Site};
 
 use assets::Assets;
 use catalog::Catalog;
 use feeds::SupplierReport;
+use images::Photos;
 use output::{Memory, Sink, Staging};
-use plan::{Body, ContentOutline, Globals, Inputs, Route};
-use rayon::prelude::*;
+use plan::{Body, ContentOutline, Inputs, Route};
+use recommend::Recommendations;
 use render::Renderer;
-use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 /// Told how far a long stage has got; `main.rs` draws it as a bar or plain lines.
@@ -49,68 +51,6 @@ pub trait Progress: Sync {
 /// Reports nothing.
 pub struct Silent;
 impl Progress for Silent {}
-
-/// What a build or check found, in the shape `showroom check --format json` prints.
-#[derive(Debug, Default, Serialize)]
-pub struct Report {
-    pub errors: usize,
-    pub warnings: usize,
-    pub suppliers: Vec<SupplierReport>,
-    pub problems: Diagnostics,
-    /// Pages the site publishes (and, for a build, written).
-    #[serde(skip)]
-    pub pages: usize,
-    /// Of those, rendered by this run: all of them, but fewer when a serve rebuild
-    /// renders only content pages ([`Scope::Content`]).
-    #[serde(skip)]
-    pub rendered: usize,
-    /// Nothing changed since the last build, so nothing was rendered or written.
-    #[serde(skip)]
-    pub unchanged: bool,
-    /// Local photos encoded by this build, and taken from the photo cache.
-    #[serde(skip)]
-    pub photos: images::Stats,
-    /// The photo cache entries the rendered site uses.
-    #[serde(skip)]
-    photo_entries: BTreeSet<PathBuf>,
-}
-
-impl Report {
-    fn new(problems: Diagnostics, suppliers: Vec<SupplierReport>, pages: usize) -> Report {
-        Report {
-            errors: problems.errors(),
-            warnings: problems.warnings(),
-            suppliers,
-            problems,
-            pages,
-            rendered: 0,
-            unchanged: false,
-            photos: images::Stats::default(),
-            photo_entries: BTreeSet::new(),
-        }
-    }
-
-    /// Any error, in the site's files or in a supplier's feed: `check` fails on it.
-    pub fn has_errors(&self) -> bool {
-        self.errors > 0
-    }
-
-    /// Whether these problems keep a build from publishing: errors in the site's own
-    /// files always; a supplier's errors only when the build is `strict`.
-    pub fn blocks(&self, strict: bool) -> bool {
-        if strict {
-            self.has_errors()
-        } else {
-            self.problems.has_site_errors()
-        }
-    }
-
-    fn push(&mut self, problem: Problem) {
-        self.problems.push(problem);
-        self.errors = self.problems.errors();
-        self.warnings = self.problems.warnings();
-    }
-}
 
 #[derive(Debug, Clone)]
 pub struct BuildOptions {
@@ -125,13 +65,12 @@ pub struct BuildOptions {
 /// [`Report::blocks`]); writes each supplier's report; and, when the output was
 /// replaced, keeps the state the next build needs.
 pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Report {
+    let root = &options.load.root;
     let output = options
         .output
         .clone()
-        .unwrap_or_else(|| options.load.root.join("public"));
-    let root = &options.load.root;
-    let lock = output::check_location(root, &output).and_then(|()| output::lock(&output));
-    let _lock = match lock {
+        .unwrap_or_else(|| root.join("public"));
+    let _lock = match output::check_location(root, &output).and_then(|()| output::lock(&output)) {
         Ok(lock) => lock,
         Err(problem) => return Report::new(std::iter::once(problem).collect(), Vec::new(), 0),
     };
@@ -143,68 +82,31 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Report {
     );
     let inputs = build_cache::fingerprint(root, &settings);
     if let Some(last) = build_cache::unchanged(root, &inputs, &output) {
-        let pages = last.pages;
-        let (problems, suppliers) = last.replay();
-        let mut report = Report::new(problems, suppliers, pages);
-        report.unchanged = true;
-        return report;
+        return Report::unchanged(last);
     }
     // Replacing the output deletes whatever is in it: looked for while the site renders.
-    let (foreign, built) = std::thread::scope(|scope| {
+    let (foreign, run) = std::thread::scope(|scope| {
         let foreign = scope.spawn(|| output::foreign_files(&output));
-        let built = run(
+        let run = run(
             Site::load(&options.load),
             progress,
             Scope::All,
-            |site, problems| match Staging::create(&output, site.config.minify) {
-                Ok(staging) => Some(staging),
-                Err(e) => {
-                    problems.push(Problem::error(format!(
-                        "cannot create a staging folder beside {}: {e}",
-                        output.display()
-                    )));
-                    None
-                }
-            },
+            |site, problems| problems.take(Staging::open(&output, site.config.minify)),
         );
         (
             foreign.join().expect("listing the output does not panic"),
-            built,
+            run,
         )
     });
-    let Run {
-        mut report,
-        output: staging,
-        ..
-    } = built;
-    if let Some(foreign) = foreign {
-        report.push(foreign.problem(&output));
-    }
-    let committed = match staging {
-        Some(staging) if !report.blocks(options.strict) => match staging.commit() {
-            Ok(committed) => Some(committed),
-            Err(e) => {
-                report.push(Problem::error(format!(
-                    "cannot replace the output folder: {e}"
-                )));
-                None
-            }
-        },
-        _ => None,
-    };
-    for problem in report::write(root, options.load.date, &report.suppliers) {
-        report.push(problem);
-    }
-    if let Some(committed) = committed
-        && !report.blocks(options.strict)
-    {
-        if let Err(e) = state::feeds::save(root, state::feeds::outcomes(root, &report.suppliers)) {
-            report.push(Problem::warning(format!(
-                "cannot save the suppliers' last good feeds in {}: {e}; an unreadable feed \
-                 in the next build falls back to the copies saved before",
-                state::state_dir(root).display()
-            )));
-        }
+    let mut report = run.report;
+    report.extend(foreign.map(|foreign| foreign.problem(&output)));
+    let committed = run
+        .output
+        .filter(|_| !report.blocks(options.strict))
+        .and_then(|staging| report.take(staging.commit()));
+    report.extend(reports::write(root, options.load.date, &report.suppliers));
+    if let Some(committed) = committed {
+        report.extend(state::feeds::save(root, &report.suppliers));
         report.photos.pruned = images::prune_cache(root, &report.photo_entries);
         build_cache::remember(root, inputs, &output, &committed, &report);
     }
@@ -268,9 +170,10 @@ struct Run<S> {
 }
 
 impl<S> Run<S> {
-    fn stopped(report: Report) -> Run<S> {
+    /// The pipeline stopped before rendering.
+    fn stopped(problems: Diagnostics, suppliers: Vec<SupplierReport>) -> Run<S> {
         Run {
-            report,
+            report: Report::new(problems, suppliers, 0),
             output: None,
             outline: None,
             partial: false,
@@ -287,82 +190,38 @@ fn run<S: Sink>(
     open_output: impl FnOnce(&Site, &mut Diagnostics) -> Option<S>,
 ) -> Run<S> {
     let Some(mut site) = site else {
-        return Run::stopped(Report::new(problems, Vec::new(), 0));
+        return Run::stopped(problems, Vec::new());
     };
-    let suppliers = std::mem::take(&mut site.inventory.reports);
-    // The templates, the catalog and the recommendations each need only the site: made
-    // side by side, so the serial parts of one overlap the others (a second at 100 000
-    // cars when made one after another).
-    let (templates, (catalog, recommendations)) = rayon::join(
-        || {
-            let (assets, asset_problems) = Assets::collect(&site.root, &site.theme_dir());
-            let renderer = Renderer::new(
-                &site.root,
-                &site.config.theme,
-                &site.languages(),
-                &site.config.default_language,
-                &assets,
-                site.config.minify,
-            );
-            (assets, asset_problems, renderer)
-        },
-        || {
-            rayon::join(
-                || {
-                    let mut catalog = Catalog::new(&site);
-                    let (photos, photo_stats, photo_problems) = images::process(&site, &catalog);
-                    catalog.photos = photos;
-                    (catalog, photo_stats, photo_problems)
-                },
-                || recommend::recommend(&site),
-            )
-        },
-    );
-    let (assets, asset_problems, renderer) = templates;
-    problems.extend(asset_problems);
-    let renderer = match renderer {
-        Ok((r, p)) => {
-            problems.extend(p);
-            r
-        }
-        Err(p) => {
-            problems.extend(p);
-            return Run::stopped(Report::new(problems, suppliers, 0));
-        }
+    let mut suppliers = std::mem::take(&mut site.inventory.reports);
+    let Prepared {
+        assets,
+        renderer,
+        photos,
+        catalog,
+        recommended,
+    } = prepare(&site);
+    let assets = problems.take(assets);
+    let photos = problems.take(attribute(&mut suppliers, photos));
+    let catalog = catalog.with_photos(photos);
+    let recommended = problems.take(recommended);
+    let Some(renderer) = problems.take(renderer) else {
+        return Run::stopped(problems, suppliers);
     };
-    let (catalog, photo_stats, photo_problems) = catalog;
-    let mut suppliers = suppliers;
-    attribute(&mut suppliers, &photo_problems);
-    problems.extend(photo_problems);
-    let (recommended, recommend_problems) = recommendations;
-    problems.extend(recommend_problems);
-    let (plan, plan_problems) = plan::plan(&site, &catalog, &assets);
-    problems.extend(plan_problems);
-    let routes = &plan.routes;
+    let plan = problems.take(plan::plan(&site, &catalog, &assets));
     if problems.has_site_errors() {
-        return Run::stopped(Report::new(problems, suppliers, 0));
+        return Run::stopped(problems, suppliers);
     }
-
-    let mut globals = Globals::new(&site, &plan);
-    // Cards first: each card's context is a copy of the globals, which need not carry
-    // the shared partials' HTML into every copy.
-    let cards = fragments::Cards::render(&site, &catalog, &globals, &renderer)
-        .and_then(|cards| fragments::render_shared(&site, &mut globals, &renderer).map(|()| cards));
-    let cards = match cards {
-        Ok(cards) => cards,
+    let (globals, cards) = match fragments::render(&site, &catalog, &plan, &renderer) {
+        Ok(rendered) => rendered,
         Err(problem) => {
             problems.push(problem);
-            return Run::stopped(Report::new(problems, suppliers, 0));
+            return Run::stopped(problems, suppliers);
         }
     };
-    let staging = open_output(&site, &mut problems);
+    let sink = open_output(&site, &mut problems);
     let outline = ContentOutline::new(&plan, &globals);
     let partial = matches!(scope, Scope::Content(before) if *before == outline);
-    let mut rendered: Vec<&Route> = routes
-        .iter()
-        .filter(|r| !partial || r.shows_content())
-        .collect();
-    rendered.sort_by_key(|r| !r.is_bulk());
+    let routes = plan.to_render(partial);
     let inputs = Inputs {
         site: &site,
         catalog: &catalog,
@@ -371,43 +230,92 @@ fn run<S: Sink>(
         plan: &plan,
         cards: &cards,
     };
-    progress.start("Rendering", rendered.len());
     // A partial render leaves static files to the earlier render, like other routes.
-    // Otherwise they are copied (and minified) beside the rendering, not after it.
-    let statics = staging.as_ref().filter(|_| !partial);
-    let https = site.config.base_url.starts_with("https://");
-    let (rendering, copying) = std::thread::scope(|scope| {
-        let copying = scope.spawn(|| statics.map(|s| copy_static(s, &assets, &catalog, https)));
-        let rendering = render_routes(&inputs, &rendered, &renderer, progress, staging.as_ref());
-        (
-            rendering,
-            copying.join().expect("copying static files does not panic"),
-        )
-    });
-    problems.extend(rendering);
-    problems.extend(copying.into_iter().flatten());
+    let statics = (!partial).then(|| statics(&site, &assets, &catalog));
+    progress.start("Rendering", routes.len());
+    problems.extend(output::write::site(
+        sink.as_ref(),
+        &routes,
+        |route| route.output_file(),
+        |route| {
+            let page = render_route(&inputs, &renderer, route);
+            progress.advance(1);
+            page
+        },
+        statics,
+    ));
     problems.extend(renderer.translations.take_missing());
     progress.finish();
 
-    let mut report = Report::new(problems, suppliers, routes.len());
-    report.rendered = rendered.len();
-    report.photos = photo_stats;
+    let mut report = Report::new(problems, suppliers, plan.routes.len());
+    report.rendered = routes.len();
+    report.photos = catalog.photos.stats;
     report.photo_entries = catalog.photos.cache_entries();
+    drop(routes);
     // Freeing a large site is a noticeable share of its build (35 ms of 1.1 s at 10 000
     // cars), and nothing waits for it: the caller commits meanwhile, and may even exit.
     std::thread::spawn(move || drop((site, catalog, plan, globals, cards, recommended, renderer)));
     Run {
         report,
-        output: staging,
+        output: sink,
         outline: Some(outline),
         partial,
     }
 }
 
+/// What the stages after loading make from the site alone.
+struct Prepared {
+    assets: (Assets, Diagnostics),
+    renderer: (Option<Renderer>, Diagnostics),
+    photos: (Photos, Vec<Problem>),
+    catalog: Catalog,
+    recommended: (Recommendations, Diagnostics),
+}
+
+/// The assets and templates, the photos, the catalog and the recommendations each need
+/// only the site: made side by side, so the serial parts of one overlap the others (a
+/// second at 100 000 cars when made one after another).
+fn prepare(site: &Site) -> Prepared {
+    let ((assets, renderer), (photos, (catalog, recommended))) = rayon::join(
+        || {
+            let (assets, problems) = Assets::collect(&site.root, &site.theme_dir());
+            let renderer = Renderer::new(
+                &site.root,
+                &site.config.theme,
+                &site.languages(),
+                &site.config.default_language,
+                &assets,
+                site.config.minify,
+            );
+            let renderer = match renderer {
+                Ok((renderer, problems)) => (Some(renderer), problems),
+                Err(problems) => (None, problems),
+            };
+            ((assets, problems), renderer)
+        },
+        || {
+            rayon::join(
+                || images::process(site),
+                || rayon::join(|| Catalog::new(site), || recommend::recommend(site)),
+            )
+        },
+    );
+    Prepared {
+        assets,
+        renderer,
+        photos,
+        catalog,
+        recommended,
+    }
+}
+
 /// Adds problems found after the feeds were read (a supplier's photos) to that
 /// supplier's report.
-fn attribute(suppliers: &mut [SupplierReport], problems: &[Problem]) {
-    for problem in problems {
+fn attribute<T>(
+    suppliers: &mut [SupplierReport],
+    (value, problems): (T, Vec<Problem>),
+) -> (T, Vec<Problem>) {
+    for problem in &problems {
         let Some(id) = &problem.supplier else {
             continue;
         };
@@ -415,122 +323,22 @@ fn attribute(suppliers: &mut [SupplierReport], problems: &[Problem]) {
             report.problems.push(problem.clone());
         }
     }
+    (value, problems)
 }
 
-/// Copies the theme's and the site's static files and the processed photos, and writes
-/// `_headers`.
-fn copy_static<S: Sink>(
-    staging: &S,
-    assets: &Assets,
-    catalog: &Catalog,
-    https: bool,
-) -> Vec<Problem> {
-    let mut problems = Vec::new();
-    let photos = catalog.photos.files();
-    let files = assets.files.iter().map(|a| (&a.source, &a.output));
-    for (source, output) in files.chain(photos.iter().map(|(s, o)| (s, o))) {
-        if let Err(e) = staging.copy(source, output) {
-            problems.push(
-                Problem::error(format!("cannot copy: {e}")).in_file(source.to_string_lossy()),
-            );
-        }
-    }
+/// The theme's and the site's static files and the processed photos, copied beside the
+/// rendering, and `_headers`.
+fn statics(site: &Site, assets: &Assets, catalog: &Catalog) -> output::write::Statics {
+    let files = assets
+        .files
+        .iter()
+        .map(|a| (a.source.clone(), a.output.clone()));
+    let https = site.config.base_url.starts_with("https://");
     let headers = output::headers(&assets.fingerprinted(), https);
-    if let Err(e) = staging.write("_headers", headers.as_bytes()) {
-        problems.push(Problem::error(format!("cannot write _headers: {e}")));
+    output::write::Statics {
+        copied: files.chain(catalog.photos.files()).collect(),
+        written: vec![("_headers".into(), headers.into_bytes())],
     }
-    diagnostics::capped(problems, UNWRITTEN_NAMED, "files could not be copied")
-}
-
-/// Renders every route in parallel while one thread writes the finished pages. Rendering
-/// scales with cores; creating thousands of folders and files from several threads at
-/// once mostly contends in the kernel (measured at 100 000 cars: twice the system time
-/// of one writer, for a slower build).
-fn render_routes<S: Sink>(
-    inputs: &Inputs,
-    routes: &[&Route],
-    renderer: &Renderer,
-    progress: &dyn Progress,
-    staging: Option<&S>,
-) -> Vec<Problem> {
-    let render = |route: &&Route| {
-        let text = render_route(inputs, renderer, route);
-        progress.advance(1);
-        text
-    };
-    let Some(sink) = staging else {
-        return routes
-            .par_iter()
-            .filter_map(|route| render(route).err())
-            .collect();
-    };
-    std::thread::scope(|scope| {
-        // Folders are made on their own thread: making one only contends with making
-        // others in the same parent, not with writing files into folders already made.
-        scope.spawn(|| sink.make_folders(&mut routes.iter().map(|r| r.output_file())));
-        let (pages, written) = std::sync::mpsc::sync_channel::<Vec<(String, Vec<u8>)>>(WRITE_QUEUE);
-        let writer = scope.spawn(move || {
-            written
-                .into_iter()
-                .flatten()
-                .filter_map(|(file, text)| {
-                    sink.write(&file, &text)
-                        .map_err(|e| Problem::error(format!("cannot write {file}: {e}")))
-                        .err()
-                })
-                .collect::<Vec<_>>()
-        });
-        // The writer only stops early by panicking, which the join below reports, so a
-        // failed send needs no handling here.
-        let send = |batch: Vec<(String, Vec<u8>)>| drop(pages.send(batch));
-        let mut problems: Vec<Problem> = routes
-            .par_iter()
-            .fold(Batch::default, |mut batch, route| {
-                match render(route) {
-                    Ok(text) => {
-                        batch.pages.push((route.output_file(), text));
-                        if batch.pages.len() == WRITE_BATCH {
-                            send(std::mem::take(&mut batch.pages));
-                        }
-                    }
-                    Err(problem) => batch.problems.push(problem),
-                }
-                batch
-            })
-            .flat_map_iter(|batch| {
-                if !batch.pages.is_empty() {
-                    send(batch.pages);
-                }
-                batch.problems
-            })
-            .collect();
-        drop(pages);
-        let unwritten = writer.join().expect("the page writer does not panic");
-        problems.extend(diagnostics::capped(
-            unwritten,
-            UNWRITTEN_NAMED,
-            "pages could not be written",
-        ));
-        problems
-    })
-}
-
-/// Pages that could not be written, named one by one; a full disk fails them all.
-const UNWRITTEN_NAMED: usize = 10;
-
-/// Batches of pages rendered but not yet written: enough to keep the writer busy, few
-/// enough that memory does not grow with the site.
-const WRITE_QUEUE: usize = 8;
-
-/// Pages go to the writer in batches: one hand-over per page woke a sleeping thread
-/// thousands of times a second.
-const WRITE_BATCH: usize = 32;
-
-/// What one rendering job has made and not yet handed over.
-#[derive(Default)]
-struct Batch {
-    pages: Vec<(String, Vec<u8>)>,
-    problems: Vec<Problem>,
 }
 
 fn render_route(inputs: &Inputs, renderer: &Renderer, route: &Route) -> Result<Vec<u8>, Problem> {

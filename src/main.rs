@@ -180,7 +180,7 @@ fn print_problems(report: &Report) {
             .filter(|p| p.supplier.as_deref() == Some(supplier.id.as_str()))
             .cloned()
             .collect();
-        let kinds = showroom::report::kinds(&own);
+        let kinds = showroom::reports::kinds(&own);
         for (i, kind) in kinds.iter().enumerate() {
             if i == KINDS_SHOWN {
                 let rest: usize = kinds[i..].iter().map(|k| k.count).sum();

@@ -98,6 +98,21 @@ pub struct Plan {
     languages: Vec<String>,
 }
 
+impl Plan {
+    /// The routes a render renders: every one, or (`content_only`) those that show
+    /// content. The few that each render a catalog-sized file come first, so that one
+    /// thread's long render overlaps the pages instead of ending the build alone.
+    pub fn to_render(&self, content_only: bool) -> Vec<&Route> {
+        let mut routes: Vec<&Route> = self
+            .routes
+            .iter()
+            .filter(|r| !content_only || r.shows_content())
+            .collect();
+        routes.sort_by_key(|r| !r.is_bulk());
+        routes
+    }
+}
+
 /// A sitemap's pages: path and last-modified day.
 pub type SitemapUrls = Vec<(String, Option<String>)>;
 

@@ -368,7 +368,7 @@ fn two_runs_filling_one_cold_photo_cache_both_succeed() {
             let b = s.spawn(run);
             (a.join().unwrap(), b.join().unwrap())
         });
-        assert!(a.2.is_empty() && b.2.is_empty(), "{:?} {:?}", a.2, b.2);
+        assert!(a.1.is_empty() && b.1.is_empty(), "{:?} {:?}", a.1, b.1);
         assert_eq!(a.0.by_source.len(), 6);
         assert_eq!(b.0.by_source.len(), 6);
     }
@@ -382,7 +382,7 @@ fn an_incomplete_photo_cache_entry_is_replaced() {
     let config = showroom::config::ImagesConfig::default();
     let cache = dir.path().join("cache");
     let sources = [("p", path.clone())];
-    let (first, _, problems) = showroom::images::process_files(&sources, &config, &cache);
+    let (first, problems) = showroom::images::process_files(&sources, &config, &cache);
     assert!(problems.is_empty());
     // One variant lost (by hand, or by an older Showroom interrupted mid-entry).
     let entry = std::fs::read_dir(&cache)
@@ -392,9 +392,9 @@ fn an_incomplete_photo_cache_entry_is_replaced() {
         .unwrap()
         .path();
     std::fs::remove_file(entry.join("480.webp")).unwrap();
-    let (again, stats, problems) = showroom::images::process_files(&sources, &config, &cache);
+    let (again, problems) = showroom::images::process_files(&sources, &config, &cache);
     assert!(problems.is_empty(), "{problems:?}");
-    assert_eq!(stats.encoded, 1);
+    assert_eq!(again.stats.encoded, 1);
     assert!(entry.join("480.webp").is_file());
     assert_eq!(again.files(), first.files());
 }

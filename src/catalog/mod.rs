@@ -136,6 +136,11 @@ impl Catalog {
         }
     }
 
+    /// The catalog with its cars' processed photos, made beside it from the listings.
+    pub fn with_photos(self, photos: crate::images::Photos) -> Catalog {
+        Catalog { photos, ..self }
+    }
+
     /// The list published at `path`, if there is one.
     pub fn facet(&self, path: &str) -> Option<&Facet> {
         self.by_path.get(path).map(|&i| &self.facets[i])

@@ -17,7 +17,7 @@ pub const SOURCES: [&str; 8] = [
     "static",
     "templates",
     crate::state::DIR,
-    crate::report::DIR,
+    crate::reports::DIR,
 ];
 
 /// Refuses an output folder that is the site root, holds it, or lies inside one of its

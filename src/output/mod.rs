@@ -6,7 +6,9 @@
 mod cdn;
 mod guard;
 pub mod minify;
+pub mod write;
 
+use crate::diagnostics::Problem;
 use std::collections::BTreeMap;
 use std::io;
 use std::path::{Component, Path, PathBuf};
@@ -39,6 +41,20 @@ pub struct Staging {
 }
 
 impl Staging {
+    /// [`Staging::create`], or the problem that kept it from being made.
+    pub fn open(target: &Path, minify: bool) -> (Option<Staging>, Option<Problem>) {
+        match Staging::create(target, minify) {
+            Ok(staging) => (Some(staging), None),
+            Err(e) => {
+                let problem = Problem::error(format!(
+                    "cannot create a staging folder beside {}: {e}",
+                    target.display()
+                ));
+                (None, Some(problem))
+            }
+        }
+    }
+
     /// A fresh, empty staging folder next to `target` (same filesystem, so the final
     /// rename is atomic).
     pub fn create(target: &Path, minify: bool) -> io::Result<Staging> {
@@ -79,7 +95,12 @@ impl Staging {
 
     /// Adds `manifest.json`, keeps the modification time of every file whose bytes did
     /// not change, then puts the staged site in place of the output folder in one rename.
-    pub fn commit(mut self) -> io::Result<Committed> {
+    pub fn commit(self) -> Result<Committed, Problem> {
+        self.swap_in()
+            .map_err(|e| Problem::error(format!("cannot replace the output folder: {e}")))
+    }
+
+    fn swap_in(mut self) -> io::Result<Committed> {
         let written = std::mem::take(&mut *self.written.lock().unwrap_or_else(|e| e.into_inner()));
         cdn::keep_unchanged_times(&self.target, &self.dir, &written)?;
         let manifest = cdn::manifest(&written);

@@ -87,9 +87,9 @@ impl Builder {
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_default();
             let mut report = Report::default();
-            report.push(crate::Problem::error(format!(
+            report.extend([crate::Problem::error(format!(
                 "the build crashed (a bug in Showroom; please report it): {why}"
-            )));
+            ))]);
             InMemory {
                 report,
                 files: Files::new(),
@@ -266,7 +266,7 @@ mod tests {
 
     fn failed() -> Report {
         let mut report = Report::default();
-        report.push(Problem::error("bad <template>").in_file("templates/page.html"));
+        report.extend([Problem::error("bad <template>").in_file("templates/page.html")]);
         report
     }
 

@@ -110,8 +110,19 @@ pub enum Outcome {
     Kept(Saved),
 }
 
+/// Saves what a build that published read ([`save_outcomes`]); a failure is a warning,
+/// since the site itself is fine.
+pub fn save(root: &Path, suppliers: &[SupplierReport]) -> Option<Problem> {
+    let e = save_outcomes(root, outcomes(root, suppliers)).err()?;
+    Some(Problem::warning(format!(
+        "cannot save the suppliers' last good feeds in {}: {e}; an unreadable feed in the \
+         next build falls back to the copies saved before",
+        state_dir(root).display()
+    )))
+}
+
 /// What a build's supplier reports say to keep: by supplier id and file name.
-pub fn outcomes(
+fn outcomes(
     root: &Path,
     suppliers: &[SupplierReport],
 ) -> BTreeMap<String, BTreeMap<String, Outcome>> {
@@ -148,7 +159,7 @@ pub fn outcomes(
 /// identical copy is there), every copy that stood in is kept, and everything else
 /// (files gone from their folder, suppliers no longer registered) is forgotten.
 /// `outcomes` are by supplier id and file name.
-pub fn save(
+fn save_outcomes(
     root: &Path,
     outcomes: BTreeMap<String, BTreeMap<String, Outcome>>,
 ) -> std::io::Result<()> {
