@@ -40,6 +40,16 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Write a new site into a new or empty folder: config, pages, the two policies, one
+    /// supplier with a sample feed, and the theme.
+    Init {
+        /// The folder to create the site in.
+        folder: PathBuf,
+        /// The policies' effective date and the sample cars' update date [default:
+        /// $SOURCE_DATE_EPOCH's day, or today]
+        #[arg(long)]
+        date: Option<Date>,
+    },
     /// Serve a live preview that rebuilds on every change.
     Serve {
         #[command(flatten)]

@@ -5,6 +5,7 @@ use crate::diagnostics::{Problem, line_of_offset};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::Path;
+use toml::Spanned;
 
 pub const FILE_NAME: &str = "config.toml";
 
@@ -33,7 +34,7 @@ pub struct Config {
     pub recommend: RecommendConfig,
     pub images: ImagesConfig,
     pub policies: PoliciesConfig,
-    /// Free-form values handed to templates as `config.extra`.
+    /// Free-form values handed to templates as `site.extra`.
     pub extra: toml::Table,
 }
 
@@ -166,38 +167,38 @@ impl Config {
     }
 
     fn validate(&self, text: &str) -> Result<(), Problem> {
-        let at = |key: &str, message: String| {
-            let line = text
-                .lines()
-                .position(|l| l.trim_start().starts_with(key))
-                .map(|i| i as u32 + 1);
+        // Where each checked key is written, for the error's line.
+        let spans: Spans = toml::from_str(text).unwrap_or_default();
+        let at = |key: &str, span: &Option<Spanned<toml::Value>>, message: String| {
             let p = Problem::error(message).in_file(FILE_NAME).with_field(key);
-            match line {
-                Some(line) => p.at_line(line),
+            match span {
+                Some(span) => p.at_line(line_of_offset(text, span.span().start)),
                 None => p,
             }
         };
         if let Err(message) = check_base_url(&self.base_url) {
-            return Err(at("base_url", message));
+            return Err(at("base_url", &spans.base_url, message));
         }
         if self.paginate_by == 0 {
-            return Err(at("paginate_by", "expected a number of at least 1".into()));
+            let message = "expected a number of at least 1".into();
+            return Err(at("paginate_by", &spans.paginate_by, message));
         }
         if self.recommend.count == 0 {
-            return Err(at("count", "expected a number of at least 1".into()));
+            let message = "expected a number of at least 1".into();
+            return Err(at("count", &spans.recommend.count, message));
         }
         if self.images.widths.is_empty() || self.images.widths.contains(&0) {
-            return Err(at(
-                "widths",
-                "expected a list of widths of at least 1 pixel".into(),
-            ));
+            let message = "expected a list of widths of at least 1 pixel".into();
+            return Err(at("widths", &spans.images.widths, message));
         }
         if !(1..=100).contains(&self.images.quality) {
-            return Err(at("quality", "expected a number from 1 to 100".into()));
+            let message = "expected a number from 1 to 100".into();
+            return Err(at("quality", &spans.images.quality, message));
         }
         if self.languages.contains_key(&self.default_language) {
             return Err(at(
                 "default_language",
+                &spans.default_language,
                 format!(
                     "`{}` is the default language; do not list it under [languages]",
                     self.default_language
@@ -211,6 +212,30 @@ impl Config {
     pub fn absolute_url(&self, path: &str) -> String {
         format!("{}{}", self.base_url.trim_end_matches('/'), path)
     }
+}
+
+/// Where the keys [`Config::validate`] checks are written.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct Spans {
+    base_url: Option<Spanned<toml::Value>>,
+    paginate_by: Option<Spanned<toml::Value>>,
+    default_language: Option<Spanned<toml::Value>>,
+    recommend: RecommendSpans,
+    images: ImagesSpans,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct RecommendSpans {
+    count: Option<Spanned<toml::Value>>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct ImagesSpans {
+    widths: Option<Spanned<toml::Value>>,
+    quality: Option<Spanned<toml::Value>>,
 }
 
 /// A `base_url` ends up in every page, `robots.txt` and the sitemaps: only an absolute

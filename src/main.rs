@@ -66,6 +66,21 @@ fn main() -> ExitCode {
             }
             (report, true)
         }),
+        Command::Init { folder, date } => {
+            let epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
+            resolve_date(date, epoch.as_deref(), jiff::Zoned::now().date()).map(|date| {
+                let report = showroom::init(&folder, date);
+                print_problems(&report);
+                if !report.has_errors() {
+                    println!(
+                        "Created a new site in {0}. Build it with `showroom build --root {0}`, \
+                         or preview it with `showroom serve --root {0}`.",
+                        folder.display()
+                    );
+                }
+                (report, true)
+            })
+        }
         Command::Serve {
             site,
             port,

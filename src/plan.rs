@@ -205,7 +205,7 @@ impl Route {
 
     /// Routes that each render one file as large as the catalog: rendered first, so
     /// that one thread's long render overlaps the pages instead of ending the build
-    /// alone (at 100 000 cars, a second of one busy core).
+    /// alone, on one busy core.
     pub fn is_bulk(&self) -> bool {
         matches!(
             self.kind,
@@ -256,10 +256,15 @@ impl Route {
                 ctx.insert("fallback", &(page.lang != self.lang));
                 if page.kind != PageKind::Page {
                     let content = &cx.plan.content;
-                    let children: Vec<PageView> = content
+                    let mut children: Vec<(usize, String)> = content
                         .children(&content.keys[i])
                         .filter_map(|key| content.resolve(site, key, &self.lang))
                         .filter(|(c, _)| site.pages[*c].kind == PageKind::Page)
+                        .collect();
+                    // By weight, then file name (the order `children` gives).
+                    children.sort_by_key(|(c, _)| site.pages[*c].front.weight);
+                    let children: Vec<PageView> = children
+                        .into_iter()
                         .map(|(c, path)| PageView::summary(&site.pages[c], path))
                         .collect();
                     ctx.insert("pages", &children);

@@ -55,7 +55,47 @@ impl Recommendations {
 #[serde(deny_unknown_fields)]
 struct PinsFile {
     #[serde(default)]
-    pinned: Vec<String>,
+    pinned: Vec<toml::Spanned<String>>,
+}
+
+/// The cars marketing pinned in `data/recommended.toml`, as `<supplier-id>/<vehicle_id>`
+/// with the line each is on: read with the site, resolved against its cars here.
+#[derive(Debug, Default, Clone)]
+pub struct Pins(Vec<(String, u32)>);
+
+impl Pins {
+    /// Reads the pins file; none is no pins, and a file that cannot be read or parsed is
+    /// an error with its line.
+    pub fn load(root: &std::path::Path) -> (Pins, Option<Problem>) {
+        let text = match std::fs::read_to_string(root.join(PINS_FILE)) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return (Pins::default(), None),
+            Err(e) => {
+                let problem = Problem::error(format!("cannot read: {e}")).in_file(PINS_FILE);
+                return (Pins::default(), Some(problem));
+            }
+        };
+        match toml::from_str::<PinsFile>(&text) {
+            Ok(file) => {
+                let pins = file
+                    .pinned
+                    .into_iter()
+                    .map(|pin| {
+                        let line = line_of_offset(&text, pin.span().start);
+                        (pin.into_inner(), line)
+                    })
+                    .collect();
+                (Pins(pins), None)
+            }
+            Err(e) => {
+                let mut p = Problem::error(e.message().to_string()).in_file(PINS_FILE);
+                if let Some(span) = e.span() {
+                    p = p.at_line(line_of_offset(&text, span.start));
+                }
+                (Pins::default(), Some(p))
+            }
+        }
+    }
 }
 
 /// Ranks every car's recommendations and the site-wide picks.
@@ -77,7 +117,7 @@ pub fn recommend(site: &Site) -> (Recommendations, Diagnostics) {
         })
         .collect();
     let mut problems = Diagnostics::default();
-    let pins = load_pins(site, &candidates, &mut problems);
+    let pins = resolve(site, &candidates, &mut problems);
     let ranked = rank(
         &candidates,
         site.config.recommend.count,
@@ -109,27 +149,9 @@ fn days(date: jiff::civil::Date) -> i32 {
         .unwrap_or(0)
 }
 
-/// Reads the pins; one that names no available car is a warning naming it.
-fn load_pins(site: &Site, candidates: &[Candidate], problems: &mut Diagnostics) -> Vec<usize> {
-    let text = match std::fs::read_to_string(site.root.join(PINS_FILE)) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Vec::new(),
-        Err(e) => {
-            problems.push(Problem::error(format!("cannot read: {e}")).in_file(PINS_FILE));
-            return Vec::new();
-        }
-    };
-    let file: PinsFile = match toml::from_str(&text) {
-        Ok(f) => f,
-        Err(e) => {
-            let mut p = Problem::error(e.message().to_string()).in_file(PINS_FILE);
-            if let Some(span) = e.span() {
-                p = p.at_line(line_of_offset(&text, span.start));
-            }
-            problems.push(p);
-            return Vec::new();
-        }
-    };
+/// The pinned cars, each once; a pin that names no available car is a warning naming
+/// it.
+fn resolve(site: &Site, candidates: &[Candidate], problems: &mut Diagnostics) -> Vec<usize> {
     // A few pins among many cars: each is looked for, rather than every car indexed.
     let find = |pin: &str| {
         let (supplier, vehicle_id) = pin.split_once('/')?;
@@ -139,8 +161,8 @@ fn load_pins(site: &Site, candidates: &[Candidate], problems: &mut Diagnostics) 
             .position(|l| l.supplier.as_str() == supplier && l.vehicle_id == vehicle_id)
     };
     let mut pins = Vec::new();
-    for pin in file.pinned {
-        match find(&pin) {
+    for (pin, line) in &site.pins.0 {
+        match find(pin) {
             Some(i) if candidates[i].available => {
                 if !pins.contains(&i) {
                     pins.push(i);
@@ -152,15 +174,15 @@ fn load_pins(site: &Site, candidates: &[Candidate], problems: &mut Diagnostics) 
                 } else {
                     "names no car"
                 };
-                let mut p = Problem::warning(format!(
-                    "pin \"{pin}\" {why}; expected \"<supplier-id>/<vehicle_id>\" of an available car"
-                ))
-                .in_file(PINS_FILE)
-                .with_field("pinned");
-                if let Some(offset) = text.find(&format!("\"{pin}\"")) {
-                    p = p.at_line(line_of_offset(&text, offset));
-                }
-                problems.push(p);
+                problems.push(
+                    Problem::warning(format!(
+                        "pin \"{pin}\" {why}; expected \"<supplier-id>/<vehicle_id>\" of an \
+                         available car"
+                    ))
+                    .in_file(PINS_FILE)
+                    .at_line(*line)
+                    .with_field("pinned"),
+                );
             }
         }
     }

@@ -5,6 +5,7 @@ use crate::content::{self, Page};
 use crate::diagnostics::{Diagnostics, Problem};
 use crate::feeds::{self, Inventory};
 use crate::policies::{self, Policies};
+use crate::recommend::Pins;
 use jiff::civil::Date;
 use std::path::{Path, PathBuf};
 
@@ -25,6 +26,8 @@ pub struct Site {
     pub pages: Vec<Page>,
     pub inventory: Inventory,
     pub policies: Policies,
+    /// The cars marketing pinned for Recommended Cars.
+    pub pins: Pins,
 }
 
 impl Site {
@@ -70,6 +73,7 @@ impl Site {
         let (policies, policy_problems) =
             policies::load(root, &config.policies, &languages, options.date);
         problems.extend(policy_problems);
+        let pins = problems.take(Pins::load(root));
         let site = Site {
             root: root.to_path_buf(),
             config,
@@ -77,6 +81,7 @@ impl Site {
             pages,
             inventory,
             policies,
+            pins,
         };
         (Some(site), problems)
     }

@@ -230,3 +230,23 @@ fn the_example_site_builds_without_warnings() {
         assert!(out_dir.path().join(page).exists(), "{page}");
     }
 }
+
+#[test]
+fn a_sections_pages_are_ordered_by_weight_then_file_name() {
+    let site = fixture_site("basic");
+    let write = |name: &str, front: &str| {
+        let path = site.path().join("content/news").join(name);
+        std::fs::write(path, format!("+++\n{front}\n+++\n\nText.\n")).unwrap();
+    };
+    write("b-second.md", "title = \"Weighted first\"\nweight = -5");
+    write("a-third.md", "title = \"Unweighted\"");
+    let out = build(site.path(), "2026-11-23", &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let news = read(site.path().join("public/news/index.html"));
+    let at = |title: &str| {
+        news.find(title)
+            .unwrap_or_else(|| panic!("{title}: {news}"))
+    };
+    assert!(at("Weighted first") < at("Unweighted"), "{news}");
+    assert!(at("Unweighted") < at("First post"), "{news}");
+}

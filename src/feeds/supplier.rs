@@ -43,6 +43,7 @@ pub struct Supplier {
     pub default_currency: Option<String>,
     /// Listings last updated longer ago than this are stale.
     pub max_age_days: Option<u32>,
-    /// Replaces the theme's accuracy disclaimer on this supplier's cars.
+    /// This supplier's own accuracy line, shown above the theme's disclaimer (never
+    /// instead of it) on its cars.
     pub disclaimer: Option<String>,
 }

@@ -75,10 +75,10 @@ fn entries<S: serde::Serializer>(
 }
 
 /// Sorted by path, so the same site gives the same manifest. Written straight from the
-/// map of written files: at 100 000 cars a copy of it as JSON values was a tenth of a
-/// second.
+/// map of written files, not through a copy as JSON values (BENCHMARKS.md has what that
+/// cost).
 pub fn manifest(written: &BTreeMap<String, (u64, String)>) -> Vec<u8> {
-    // About 200 bytes an entry: sized once, not grown by copying 25 MB at 100 000 cars.
+    // About 200 bytes an entry: sized once, not grown by copying a large site's manifest.
     let mut bytes = Vec::with_capacity(200 * written.len() + 64);
     serde_json::to_writer_pretty(&mut bytes, &Manifest { files: written })
         .expect("a map of strings and numbers serializes");

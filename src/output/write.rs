@@ -1,8 +1,8 @@
 //! Getting a rendered site into a [`Sink`]: pages rendered on every core while one
 //! thread writes them, another makes their folders ahead of it, and a third copies the
 //! static files. Rendering scales with cores; creating thousands of folders and files
-//! from several threads at once mostly contends in the kernel (measured at 100 000 cars:
-//! twice the system time of one writer, for a slower build).
+//! from several threads at once mostly contends in the kernel (more system time and a
+//! slower build, as measured in BENCHMARKS.md).
 
 use super::Sink;
 use crate::diagnostics::{Problem, capped};
