@@ -9,7 +9,7 @@ Showroom, same seed), lays the feeds over a copy of the example site, then build
 site `--runs` times, alternating Hugo and Showroom so both see the same machine load.
 Reports medians of wall time, peak memory (from wait4), pages per second, the ratio, and
 Showroom's rebuild with nothing changed. Prints a Markdown table for BENCHMARKS.md.
-Needs `hugo` (Debian package) and a release build (`cargo build --release`).
+Needs `hugo` (Debian package) and the benchmark build (`cargo build --profile dist`).
 """
 import argparse
 import os
@@ -23,7 +23,7 @@ import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHARED = os.path.join(os.path.dirname(REPO), "shared", "bench")
-SHOWROOM = os.path.join(REPO, "target", "release", "showroom")
+SHOWROOM = os.path.join(REPO, "target", "dist", "showroom")
 # How long to wait after deleting earlier outputs. ext4 without a journal (as on the
 # machines here) avoids reusing recently freed inodes; when most free inodes near a
 # folder were freed recently, every file created there pays a long search. Measured: a
@@ -148,7 +148,7 @@ def main():
     ap.add_argument("--work", default="/tmp/showroom-bench")
     a = ap.parse_args()
     if not os.path.exists(SHOWROOM):
-        sys.exit("build first: cargo build --release")
+        sys.exit("build first: cargo build --profile dist")
     # Sites first: generating writes many files but deletes none.
     sites = {n: prepare(n, a.work) for n in a.n}
     remove_old_outputs(a.work)
