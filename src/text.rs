@@ -27,7 +27,8 @@ pub struct Cleaned<'a> {
 /// (and, for [`Kind::Identity`], joiners and soft hyphens).
 pub fn clean(text: &str, kind: Kind) -> Cleaned<'_> {
     let had_xml_illegal = if text.is_ascii() {
-        text.bytes().any(|b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))
+        text.bytes()
+            .any(|b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))
     } else {
         text.chars().any(|c| !is_xml_char(c))
     };

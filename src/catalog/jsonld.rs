@@ -108,14 +108,14 @@ pub fn car(site: &Site, l: &Listing, page: &view::CarPage, crumbs: &[(String, St
     let car = Car {
         id: format!("{url}#car"),
         kind: "Car",
-        body_type: card.body.as_deref(),
+        body_type: card.body.as_ref().map(view::Label::as_str),
         brand: Named {
             kind: "Brand",
             name: page.make,
         },
         color: page.exterior_color,
-        drive_wheel_configuration: page.drivetrain.as_deref(),
-        fuel_type: card.fuel.as_deref(),
+        drive_wheel_configuration: page.drivetrain.as_ref().map(view::Label::as_str),
+        fuel_type: card.fuel.as_ref().map(view::Label::as_str),
         image: page
             .images
             .iter()
@@ -157,7 +157,7 @@ pub fn car(site: &Site, l: &Listing, page: &view::CarPage, crumbs: &[(String, St
         vehicle_identification_number: page.vin,
         vehicle_interior_color: page.interior_color,
         vehicle_model_date: card.year.map(|y| y.to_string()),
-        vehicle_transmission: card.transmission.as_deref(),
+        vehicle_transmission: card.transmission.as_ref().map(view::Label::as_str),
     };
     let breadcrumbs = Breadcrumbs {
         kind: "BreadcrumbList",
