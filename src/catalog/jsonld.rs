@@ -75,10 +75,28 @@ struct Offer<'a> {
     #[serde(rename = "@type")]
     kind: &'static str,
     availability: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    available_at_or_from: Option<Place<'a>>,
     price: String,
     price_currency: &'a str,
     seller: Named<'a>,
     url: &'a str,
+}
+
+/// The supplier's branch that has the car.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Place<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    address: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    branch_code: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    telephone: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -145,6 +163,13 @@ pub fn car(site: &Site, l: &Listing, page: &view::CarPage, crumbs: &[(String, St
                 Availability::Pending => "https://schema.org/LimitedAvailability",
                 Availability::NotAvailable => "https://schema.org/SoldOut",
             },
+            available_at_or_from: (page.dealer.is_some() || l.dealer.id.is_some()).then(|| Place {
+                kind: "Place",
+                address: page.dealer.as_ref().and_then(|d| d.address.as_deref()),
+                branch_code: l.dealer.id.as_deref(),
+                name: l.dealer.name.as_deref(),
+                telephone: l.dealer.phone.as_deref(),
+            }),
             price: l.sale_price.as_ref().unwrap_or(&l.price).decimal(),
             price_currency: l.price.currency_code(),
             seller: Named {
