@@ -179,7 +179,8 @@ pub fn parse(text: &str) -> Result<Vec<Supplier>, Vec<Problem>> {
     }
 }
 
-/// One `[suppliers.values.<field>]` table of `T`s; each target that is not one of our values is an error with its line.
+/// One `[suppliers.values.<field>]` table of `T`s; each target that is not one of our
+/// values is an error with its line.
 fn words<T: FeedEnum>(
     text: &str,
     field: &str,
