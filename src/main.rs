@@ -246,16 +246,17 @@ fn print_suppliers(report: &Report) {
         .max("supplier".len());
     let _ = writeln!(
         out,
-        "{:<width$}  {:>9}  {:>7}  {:>9}  {:>6}  {:>8}",
-        "supplier", "published", "refused", "withdrawn", "errors", "warnings"
+        "{:<width$}  {:>9}  {:>7}  {:>8}  {:>9}  {:>6}  {:>8}",
+        "supplier", "published", "refused", "withheld", "withdrawn", "errors", "warnings"
     );
     for s in &report.suppliers {
         let _ = writeln!(
             out,
-            "{:<width$}  {:>9}  {:>7}  {:>9}  {:>6}  {:>8}",
+            "{:<width$}  {:>9}  {:>7}  {:>8}  {:>9}  {:>6}  {:>8}",
             s.id,
             group_digits(s.accepted),
             group_digits(s.rejected),
+            group_digits(s.withheld),
             group_digits(s.withdrawn()),
             group_digits(s.errors()),
             group_digits(s.warnings()),

@@ -626,9 +626,10 @@ impl Serialize for SearchRow<'_> {
         row.serialize_element(&card.year)?;
         row.serialize_element(&l.mileage.map(|m| m.value))?;
         row.serialize_element(&card.mileage)?;
-        row.serialize_element(&card.fuel)?;
-        row.serialize_element(&card.body)?;
-        row.serialize_element(&card.transmission)?;
+        // Filters match known values only; the supplier's own words are not filterable.
+        row.serialize_element(&card.fuel.as_ref().and_then(view::Label::code))?;
+        row.serialize_element(&card.body.as_ref().and_then(view::Label::code))?;
+        row.serialize_element(&card.transmission.as_ref().and_then(view::Label::code))?;
         row.serialize_element(&card.image.as_ref().map(|p| &p.small))?;
         row.serialize_element(card.supplier)?;
         row.serialize_element(&card.reserved)?;

@@ -106,7 +106,7 @@ pub fn recommend(site: &Site) -> (Recommendations, Diagnostics) {
         .map(|l| Candidate {
             make: l.make.to_lowercase(),
             model: l.model.to_lowercase(),
-            body: l.body_style.as_ref().and_then(catalog::view::code),
+            body: catalog::view::known_code(&l.body_style),
             currency: l.price.currency,
             price: format::major_units(l.sale_price.as_ref().unwrap_or(&l.price)),
             year: l.year.map(|y| y.get()),

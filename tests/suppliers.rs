@@ -281,3 +281,27 @@ proptest! {
         prop_assert_eq!(strict.blocks(true), broken_report.errors() > 0);
     }
 }
+
+#[test]
+fn rows_marked_not_to_publish_are_counted_as_withheld_in_the_report() {
+    let site = Fixture::new("market");
+    let feed = read(site.root().join(NORTH));
+    let mut lines: Vec<String> = feed.lines().map(str::to_string).collect();
+    lines[0].push_str(",status");
+    for (i, line) in lines.iter_mut().enumerate().skip(1) {
+        line.push_str(if i == 1 { ",archived" } else { ",active" });
+    }
+    site.write(NORTH, &(lines.join("\n") + "\n"));
+    let out = build(site.root(), DAY_ONE, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json: serde_json::Value =
+        serde_json::from_str(&read(site.root().join("reports/north.json"))).unwrap();
+    assert_eq!(json["withheld"], 1, "{json}");
+    assert_eq!(json["rejected"], 0, "{json}");
+    assert!(
+        !site
+            .output()
+            .join("cars/bmw-3-series-2019-north-n1")
+            .exists()
+    );
+}

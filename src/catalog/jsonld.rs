@@ -75,10 +75,28 @@ struct Offer<'a> {
     #[serde(rename = "@type")]
     kind: &'static str,
     availability: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    available_at_or_from: Option<Place<'a>>,
     price: String,
     price_currency: &'a str,
     seller: Named<'a>,
     url: &'a str,
+}
+
+/// The supplier's branch that has the car.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Place<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    address: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    branch_code: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    telephone: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -108,14 +126,14 @@ pub fn car(site: &Site, l: &Listing, page: &view::CarPage, crumbs: &[(String, St
     let car = Car {
         id: format!("{url}#car"),
         kind: "Car",
-        body_type: card.body.as_deref(),
+        body_type: card.body.as_ref().map(view::Label::as_str),
         brand: Named {
             kind: "Brand",
             name: page.make,
         },
         color: page.exterior_color,
-        drive_wheel_configuration: page.drivetrain.as_deref(),
-        fuel_type: card.fuel.as_deref(),
+        drive_wheel_configuration: page.drivetrain.as_ref().map(view::Label::as_str),
+        fuel_type: card.fuel.as_ref().map(view::Label::as_str),
         image: page
             .images
             .iter()
@@ -145,6 +163,13 @@ pub fn car(site: &Site, l: &Listing, page: &view::CarPage, crumbs: &[(String, St
                 Availability::Pending => "https://schema.org/LimitedAvailability",
                 Availability::NotAvailable => "https://schema.org/SoldOut",
             },
+            available_at_or_from: (page.dealer.is_some() || l.dealer.id.is_some()).then(|| Place {
+                kind: "Place",
+                address: page.dealer.as_ref().and_then(|d| d.address.as_deref()),
+                branch_code: l.dealer.id.as_deref(),
+                name: l.dealer.name.as_deref(),
+                telephone: l.dealer.phone.as_deref(),
+            }),
             price: l.sale_price.as_ref().unwrap_or(&l.price).decimal(),
             price_currency: l.price.currency_code(),
             seller: Named {
@@ -157,7 +182,7 @@ pub fn car(site: &Site, l: &Listing, page: &view::CarPage, crumbs: &[(String, St
         vehicle_identification_number: page.vin,
         vehicle_interior_color: page.interior_color,
         vehicle_model_date: card.year.map(|y| y.to_string()),
-        vehicle_transmission: card.transmission.as_deref(),
+        vehicle_transmission: card.transmission.as_ref().map(view::Label::as_str),
     };
     let breadcrumbs = Breadcrumbs {
         kind: "BreadcrumbList",

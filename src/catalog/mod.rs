@@ -111,15 +111,11 @@ impl Catalog {
         let mut filter_options = FilterOptions::default();
         for &i in &listed {
             let l = &listings[i];
-            filter_options
-                .fuel
-                .extend(l.fuel_type.as_ref().and_then(view::code));
-            filter_options
-                .body
-                .extend(l.body_style.as_ref().and_then(view::code));
+            filter_options.fuel.extend(view::known_code(&l.fuel_type));
+            filter_options.body.extend(view::known_code(&l.body_style));
             filter_options
                 .transmission
-                .extend(l.transmission.as_ref().and_then(view::code));
+                .extend(view::known_code(&l.transmission));
         }
         let by_path = facets
             .iter()
@@ -212,10 +208,10 @@ fn memberships(site: &Site, l: &Listing) -> Vec<(FacetKind, String, String)> {
         l.supplier.as_str().to_string(),
         supplier.to_string(),
     ));
-    if let Some(code) = l.body_style.as_ref().and_then(list_code) {
+    if let Some(code) = list_code(view::known_code(&l.body_style)) {
         lists.push((FacetKind::Body, code.to_lowercase(), code));
     }
-    if let Some(code) = l.fuel_type.as_ref().and_then(list_code) {
+    if let Some(code) = list_code(view::known_code(&l.fuel_type)) {
         lists.push((FacetKind::Fuel, code.to_lowercase(), code));
     }
     let (key, title) = price_band(&l.price);
@@ -277,12 +273,10 @@ fn facets(site: &Site, listed: &[usize]) -> Vec<Facet> {
     facets
 }
 
-/// The Meta code of an enum value (`SUV`, `PLUGIN_HYBRID`); `NONE` and `OTHER` are not
-/// worth a list of their own.
-fn list_code<T: std::fmt::Display>(value: &T) -> Option<String> {
-    view::code(value)
-        .filter(|c| c != "other")
-        .map(|c| c.to_uppercase())
+/// A known value's code as a list's title (`SUV`, `PLUGIN_HYBRID`); `NONE` and `OTHER`
+/// are not worth a list of their own, and the supplier's own words make none.
+fn list_code(code: Option<String>) -> Option<String> {
+    code.filter(|c| c != "other").map(|c| c.to_uppercase())
 }
 
 /// `("eur-10000-20000", "€10,000 – €20,000")`; bands are per currency, since 10 000 of

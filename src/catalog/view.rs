@@ -4,7 +4,7 @@
 
 use super::{Catalog, format};
 use crate::content::markdown::{self, Trust, is_http_url};
-use crate::feeds::{Availability, ImageRef, Listing, Supplier};
+use crate::feeds::{Availability, FeedEnum, ImageRef, Listing, OrWritten, Supplier};
 use crate::site::Site;
 use serde::Serialize;
 
@@ -13,13 +13,17 @@ use serde::Serialize;
 pub struct CarCard<'a> {
     pub path: &'a str,
     pub title: &'a str,
+    /// The asking price: the sale price when there is one, else the price. Every place
+    /// that states a price (title, description, social tags, card, JSON-LD, search
+    /// index) states this one.
     pub price: String,
-    pub sale_price: Option<String>,
+    /// The price before the sale, shown struck through; only when there is a sale price.
+    pub regular_price: Option<String>,
     pub year: Option<u16>,
     pub mileage: Option<String>,
-    pub fuel: Option<String>,
-    pub body: Option<String>,
-    pub transmission: Option<String>,
+    pub fuel: Option<Label<'a>>,
+    pub body: Option<Label<'a>>,
+    pub transmission: Option<Label<'a>>,
     pub image: Option<Picture>,
     pub supplier: &'a str,
     pub city: Option<&'a str>,
@@ -35,7 +39,7 @@ pub struct CarPage<'a> {
     pub make: &'a str,
     pub model: &'a str,
     pub trim: Option<&'a str>,
-    pub drivetrain: Option<String>,
+    pub drivetrain: Option<Label<'a>>,
     pub exterior_color: Option<&'a str>,
     pub interior_color: Option<&'a str>,
     pub condition: Option<&'a str>,
@@ -46,6 +50,11 @@ pub struct CarPage<'a> {
     pub images: Vec<Picture>,
     pub description_html: String,
     pub dealer_url: Option<&'a str>,
+    /// The supplier's branch that has the car, when the feed names one or gives the car's
+    /// address: shown instead of the supplier's head office.
+    pub dealer: Option<DealerView<'a>>,
+    /// The number to call about the car: the branch's, else the supplier's.
+    pub call: Option<Phone<'a>>,
     /// `<supplier-id>/<vehicle_id>`: what a buyer quotes when they ask about the car.
     pub reference: String,
     pub supplier: SupplierView<'a>,
@@ -61,12 +70,91 @@ pub struct SupplierView<'a> {
     pub id: &'a str,
     pub name: &'a str,
     pub email: Option<&'a str>,
-    /// Digits and `+` only, ready for a `tel:` link.
-    pub tel: Option<String>,
-    pub phone: Option<&'a str>,
     pub website: Option<&'a str>,
     pub disclaimer: Option<&'a str>,
     pub path: String,
+}
+
+/// A branch of a multi-location supplier.
+#[derive(Serialize)]
+pub struct DealerView<'a> {
+    pub name: Option<&'a str>,
+    /// The address on one line.
+    pub address: Option<String>,
+}
+
+/// A phone number as written, and as a `tel:` link takes it.
+#[derive(Serialize)]
+pub struct Phone<'a> {
+    pub text: &'a str,
+    /// Digits and `+` only.
+    pub tel: String,
+}
+
+impl<'a> Phone<'a> {
+    fn new(text: &'a str) -> Phone<'a> {
+        Phone {
+            text,
+            tel: text
+                .chars()
+                .filter(|c| c.is_ascii_digit() || *c == '+')
+                .collect(),
+        }
+    }
+}
+
+/// A fact from one of our value lists as templates show it: a known value by its code,
+/// which the theme translates (`"body_" ~ code`), or the supplier's own words, shown as
+/// written. Serialized as `{"code": "suv", "written": null}` so a template can test either.
+pub enum Label<'a> {
+    Code(String),
+    Written(&'a str),
+}
+
+impl Label<'_> {
+    /// The code of a known value.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            Label::Code(code) => Some(code),
+            Label::Written(_) => None,
+        }
+    }
+
+    /// The code, or the words as written: for JSON-LD, which takes free text.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Label::Code(code) => code,
+            Label::Written(text) => text,
+        }
+    }
+}
+
+impl Serialize for Label<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let (code, written) = match self {
+            Label::Code(code) => (Some(code.as_str()), None),
+            Label::Written(text) => (None, Some(*text)),
+        };
+        let mut out = serializer.serialize_struct("Label", 2)?;
+        out.serialize_field("code", &code)?;
+        out.serialize_field("written", &written)?;
+        out.end()
+    }
+}
+
+/// What a page shows of a value: nothing for `NONE`.
+pub fn label<T: FeedEnum>(value: &Option<OrWritten<T>>) -> Option<Label<'_>> {
+    match value.as_ref()? {
+        OrWritten::Known(known) => code(known.code()).map(Label::Code),
+        OrWritten::Written(text) => Some(Label::Written(text)),
+    }
+}
+
+/// A known value's code, for lists, filters and recommendations; the supplier's own
+/// words are in none of them.
+pub fn known_code<T: FeedEnum>(value: &Option<OrWritten<T>>) -> Option<String> {
+    value.as_ref()?.known().and_then(|known| code(known.code()))
 }
 
 pub fn supplier_of<'s>(site: &'s Site, listing: &Listing) -> Option<&'s Supplier> {
@@ -81,13 +169,13 @@ pub fn card<'s>(site: &'s Site, catalog: &'s Catalog, i: usize) -> CarCard<'s> {
     CarCard {
         path: &catalog.cars[i].path,
         title: &l.title,
-        price: format::price(&l.price),
-        sale_price: l.sale_price.as_ref().map(format::price),
+        price: format::price(l.sale_price.as_ref().unwrap_or(&l.price)),
+        regular_price: l.sale_price.map(|_| format::price(&l.price)),
         year: l.year.map(|y| y.get()),
         mileage: l.mileage.as_ref().map(format::mileage),
-        fuel: l.fuel_type.as_ref().and_then(code),
-        body: l.body_style.as_ref().and_then(code),
-        transmission: l.transmission.as_ref().and_then(code),
+        fuel: label(&l.fuel_type),
+        body: label(&l.body_style),
+        transmission: label(&l.transmission),
         image: pictures(catalog, l).next(),
         supplier: supplier_of(site, l).map_or(l.supplier.as_str(), |s| s.name.as_str()),
         city: l.address.city.as_deref(),
@@ -110,11 +198,11 @@ pub fn page<'s>(site: &'s Site, catalog: &'s Catalog, i: usize) -> CarPage<'s> {
         make: &l.make,
         model: &l.model,
         trim: l.trim.as_deref(),
-        drivetrain: l.drivetrain.as_ref().and_then(code),
+        drivetrain: label(&l.drivetrain),
         exterior_color: l.exterior_color.as_deref(),
         interior_color: l.interior_color.as_deref(),
         condition: l.condition.as_deref(),
-        state: l.state_of_vehicle.as_ref().and_then(code),
+        state: l.state_of_vehicle.and_then(|s| code(s.code())),
         location: (!location.is_empty()).then_some(location),
         vin: l
             .vin
@@ -124,6 +212,13 @@ pub fn page<'s>(site: &'s Site, catalog: &'s Catalog, i: usize) -> CarPage<'s> {
         images: pictures(catalog, l).collect(),
         description_html: markdown::render(&l.description, Trust::Untrusted),
         dealer_url: l.url.as_deref().filter(|u| is_http_url(u)),
+        dealer: dealer(l),
+        call: l
+            .dealer
+            .phone
+            .as_deref()
+            .or(supplier.and_then(|s| s.phone.as_deref()))
+            .map(Phone::new),
         reference: format!("{}/{}", l.supplier.as_str(), l.vehicle_id),
         supplier: SupplierView {
             id: l.supplier.as_str(),
@@ -131,12 +226,6 @@ pub fn page<'s>(site: &'s Site, catalog: &'s Catalog, i: usize) -> CarPage<'s> {
             email: supplier
                 .and_then(|s| s.email.as_deref())
                 .filter(|e| is_plain_email(e)),
-            tel: supplier.and_then(|s| s.phone.as_deref()).map(|p| {
-                p.chars()
-                    .filter(|c| c.is_ascii_digit() || *c == '+')
-                    .collect()
-            }),
-            phone: supplier.and_then(|s| s.phone.as_deref()),
             website: supplier
                 .and_then(|s| s.website.as_deref())
                 .filter(|u| is_http_url(u)),
@@ -148,6 +237,14 @@ pub fn page<'s>(site: &'s Site, catalog: &'s Catalog, i: usize) -> CarPage<'s> {
         sold: l.availability == Availability::NotAvailable,
         max_age_days: supplier.and_then(|s| s.max_age_days),
     }
+}
+
+/// The branch with the car: its name and the car's full address, when the feed gives
+/// either.
+fn dealer(l: &Listing) -> Option<DealerView<'_>> {
+    let name = l.dealer.name.as_deref();
+    let address = l.address.one_line();
+    (name.is_some() || address.is_some()).then_some(DealerView { name, address })
 }
 
 /// A photo as templates show it. A local photo comes in several widths, as JPEG and
@@ -227,10 +324,10 @@ pub fn pictures<'c>(catalog: &'c Catalog, l: &'c Listing) -> impl Iterator<Item 
     })
 }
 
-/// An enum value's Meta code in lower case (`plugin_hybrid`), the key the theme
-/// translates; `none` is nothing to show.
-pub fn code<T: std::fmt::Display>(value: &T) -> Option<String> {
-    let code = value.to_string().to_lowercase();
+/// An enum value's code in lower case (`plugin_hybrid`), the key the theme translates;
+/// `none` is nothing to show.
+fn code(code: &str) -> Option<String> {
+    let code = code.to_lowercase();
     (code != "none").then_some(code)
 }
 

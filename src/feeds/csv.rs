@@ -1,21 +1,56 @@
-//! CSV and TSV with a header row of Meta catalog column names (`mileage.value`,
-//! `image[0].url`). The `csv` crate does the quoting; we keep its record positions so a
-//! row is reported on the physical line it starts on, quoted newlines and CRLF included.
+//! CSV and TSV (and Google's tab-delimited `.txt`) with a header row of Meta or Google
+//! column names, in any case and punctuation (`mileage.value`, `Image[0].URL`,
+//! `image_link`). A cell of a nested column (`image`, `address`, `mileage`) may hold
+//! JSON, or the relaxed literal Meta's own example writes (`{addr1: '550 Auto Center
+//! Dr'}`); it is flattened to the names the flattened columns have, which win over it.
+//!
+//! The `csv` crate does the quoting; we keep its record positions so a row is reported
+//! on the physical line it starts on, quoted newlines and CRLF included.
 
-use super::record::{Emit, FileError, LineIndex, RawRecord, Row};
+use super::json;
+use super::names::{self, Field, Meaning, Names};
+use super::record::{Emit, FieldList, FileError, LineIndex, RawRecord, Row};
 use std::borrow::Cow;
 
-/// Reads `text` (UTF-8, BOM already removed), sending each data row to `emit`.
+/// Reads a `.txt` file as Google's tab-delimited text feed when its first line has a tab;
+/// any other text file (a README) gives no rows and no problem.
+pub fn read_text(text: &str, emit: &mut Emit<'_>) -> Result<(), FileError> {
+    let header = &text[leading_comments(text)..];
+    if header
+        .lines()
+        .next()
+        .is_some_and(|line| line.contains('\t'))
+    {
+        read(text, b'\t', emit)
+    } else {
+        Ok(())
+    }
+}
+
+/// One header cell, resolved once for the whole file.
+struct Column {
+    /// As written, trimmed: the name of an unknown column, and the prefix of a JSON cell.
+    written: String,
+    meaning: Meaning,
+    /// A nested column whose cells may hold JSON.
+    json: bool,
+}
+
+/// Reads `text` (UTF-8, BOM already removed), sending each data row to `emit`. Lines
+/// starting with `#` before the header (Meta's metadata tags) are skipped.
 pub fn read(text: &str, delimiter: u8, emit: &mut Emit<'_>) -> Result<(), FileError> {
+    let skip = leading_comments(text);
     let mut reader = ::csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(false)
         .flexible(true)
-        .from_reader(text.as_bytes());
+        .from_reader(&text.as_bytes()[skip..]);
     let index = LineIndex::new(text);
+    let record_start =
+        |record: &::csv::StringRecord| skip + record.position().map_or(0, |p| offset(p.byte()));
     let line_of = |record: &::csv::StringRecord| start_line(text, &index, record_start(record));
     let to_file_error = |e: ::csv::Error| {
-        let line = e.position().map(|p| index.line(offset(p.byte())));
+        let line = e.position().map(|p| index.line(skip + offset(p.byte())));
         FileError {
             line,
             message: format!("not readable as CSV: {e}"),
@@ -27,20 +62,27 @@ pub fn read(text: &str, delimiter: u8, emit: &mut Emit<'_>) -> Result<(), FileEr
     }
     let header_line = line_of(&record);
     let mut last_start = record_start(&record);
-    let header: Vec<String> = record
+    let header: Vec<Column> = record
         .iter()
-        .map(|name| name.trim().to_ascii_lowercase())
+        .map(|name| Column {
+            written: name.trim().to_string(),
+            meaning: names::meaning(name),
+            json: names::holds_json(name),
+        })
         .collect();
-    if !header.iter().any(|name| name == "vehicle_id") {
+    let identifies =
+        |c: &Column| matches!(c.meaning, Meaning::Field(Field::VehicleId | Field::Vin, _));
+    if !header.iter().any(identifies) {
         let kind = if delimiter == b'\t' { "TSV" } else { "CSV" };
         return Err(FileError::at(
             header_line,
             format!(
-                "the first row has no `vehicle_id` column; expected a {kind} header row of \
-                 catalog column names such as vehicle_id,make,model,price"
+                "the first row has no `vehicle_id` (or `id`, or `vin`) column; expected a \
+                 {kind} header row of catalog column names such as vehicle_id,make,model,price"
             ),
         ));
     }
+    let mut names = Names::default();
     while reader.read_record(&mut record).map_err(to_file_error)? {
         let line = line_of(&record);
         last_start = record_start(&record);
@@ -57,13 +99,14 @@ pub fn read(text: &str, delimiter: u8, emit: &mut Emit<'_>) -> Result<(), FileEr
             });
             continue;
         }
-        let fields = header
-            .iter()
-            .zip(record.iter())
-            .filter(|(_, value)| !value.trim().is_empty())
-            .map(|(name, value)| (Cow::Borrowed(name.as_str()), Cow::Borrowed(value)))
-            .collect();
-        emit(Row::Record(RawRecord { line, fields }));
+        match row_fields(&header, &record, &mut names) {
+            Ok(fields) => emit(Row::Record(RawRecord { line, fields })),
+            Err((field, message)) => emit(Row::Rejected {
+                line,
+                field: Some(field),
+                message,
+            }),
+        }
     }
     if ends_inside_quotes(&text.as_bytes()[last_start.min(text.len())..], delimiter) {
         return Err(FileError::at(
@@ -73,6 +116,53 @@ pub fn read(text: &str, delimiter: u8, emit: &mut Emit<'_>) -> Result<(), FileEr
         ));
     }
     Ok(())
+}
+
+/// A row's fields: the plain cells first, then what JSON cells hold, so a flattened
+/// column wins over the same value inside a JSON one. A JSON cell that does not parse
+/// rejects the row: `(column, message)`.
+fn row_fields<'r>(
+    header: &'r [Column],
+    record: &'r ::csv::StringRecord,
+    names: &mut Names,
+) -> Result<FieldList<'r>, (String, String)> {
+    let mut fields = Vec::with_capacity(header.len());
+    let mut nested = Vec::new();
+    for (column, value) in header.iter().zip(record.iter()) {
+        let trimmed = value.trim();
+        if trimmed.is_empty() {
+            continue;
+        }
+        if column.json && trimmed.starts_with(['{', '[']) {
+            let parsed: serde_json::Value = json5::from_str(trimmed).map_err(|e| {
+                (
+                    column.written.clone(),
+                    format!(
+                        "{} is not readable as JSON ({e}); expected a value like \
+                         [{{\"url\": \"https://...\"}}] or {{\"city\": \"...\"}}",
+                        super::fields::quote(trimmed)
+                    ),
+                )
+            })?;
+            json::flatten(column.written.clone(), parsed, names, &mut nested);
+        } else if let Some(key) = column.meaning.key(column.written.as_str()) {
+            fields.push((key, Cow::Borrowed(value)));
+        }
+    }
+    fields.extend(nested);
+    Ok(fields)
+}
+
+/// Bytes taken by `#` comment lines before the header.
+fn leading_comments(text: &str) -> usize {
+    let mut at = 0;
+    while text[at..].starts_with('#') {
+        match text[at..].find('\n') {
+            Some(nl) => at += nl + 1,
+            None => return text.len(),
+        }
+    }
+    at
 }
 
 /// Whether the text of the last record opens a quoted field that it never closes: the
@@ -94,10 +184,6 @@ fn ends_inside_quotes(record: &[u8], delimiter: u8) -> bool {
         at_field_start = !quoted && (b == delimiter || matches!(b, b'\n' | b'\r'));
     }
     quoted
-}
-
-fn record_start(record: &::csv::StringRecord) -> usize {
-    record.position().map_or(0, |p| offset(p.byte()))
 }
 
 /// The line a record's first field is on, from the byte offset the parser gives for its

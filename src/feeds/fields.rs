@@ -2,18 +2,21 @@
 //! place a feed's text becomes typed data; after it, a `Listing` is trusted.
 //!
 //! Any field that is present but wrong rejects the row, so a car is never published with
-//! half its facts missing. Two things only drop a value with a warning instead: a link or
-//! photo that is not an http(s) URL or a file inside the supplier's folder (the car is
-//! still worth showing without it), and a VIN whose check digit is off (most of the world
-//! does not use one).
+//! half its facts missing. A few things keep the car with a warning instead: a link or
+//! photo that is not an http(s) URL or a file inside the supplier's folder (left out), a
+//! VIN whose check digit is off where the VIN's country requires one, a sale price that
+//! is no discount (left out), and a body style, fuel, gearbox or drivetrain that is none
+//! of ours (shown as written). A row whose `status` or `visibility` says it is not to be
+//! published is withheld: no car and no warning.
 
 use super::listing::{
-    Address, Availability, BodyStyle, Drivetrain, FuelType, ImageRef, Listing, Mileage,
-    MileageUnit, ModelYear, Price, Transmission, UpdatedFrom, VehicleState, Vin, currency_exponent,
+    Address, Availability, Dealer, FeedEnum, ImageRef, Listing, Mileage, MileageUnit, ModelYear,
+    OrWritten, Price, UpdatedFrom, VehicleState, Vin, currency_exponent, same_word,
 };
+use super::names::{Field, Key};
 use super::record::RawRecord;
 use super::registry::is_currency_code;
-use super::supplier::Supplier;
+use super::supplier::{Supplier, Words};
 use crate::content::markdown::is_http_url;
 use crate::diagnostics::Problem;
 use crate::text::{self, Kind};
@@ -40,82 +43,68 @@ pub struct FileContext<'a> {
     pub file_modified: Option<Date>,
 }
 
-/// Validates every record of one file and remembers the unknown field names it met, so
-/// each is reported once per file rather than once per row.
+/// Validates every record of one file and remembers the unknown field names and words it
+/// met, so each is reported once per file rather than once per row.
 pub struct FileValidator<'a> {
     ctx: FileContext<'a>,
     unknown: BTreeMap<String, u32>,
+    /// Words kept as written (a body style we do not know), the first line each was on
+    /// and the values that were expected.
+    words: BTreeMap<(Field, String), (u32, &'static [&'static str])>,
 }
 
 /// Photos of one row warned about one by one; the rest are counted.
 const PHOTO_WARNINGS: usize = 5;
 
-/// Unknown field names warned about one by one in a file; the rest are counted.
+/// Unknown field names, and unknown words, warned about one by one in a file; the rest
+/// are counted.
 const UNKNOWN_NAMED: usize = 10;
 
 /// What one record became: the listing if it was accepted, and every problem found.
 pub struct Outcome {
     pub listing: Option<Listing>,
     pub problems: Vec<Problem>,
+    /// The row says it is not to be published (`status` archived, `visibility` staging):
+    /// `listing` is `None` and there are no problems. Counted apart from rejected rows,
+    /// in `FileLoad::withheld`, for the supplier's report.
+    pub withheld: bool,
 }
 
-/// The column names this reader understands, besides `image[n].url` and `address.*`.
-pub const KNOWN_FIELDS: &[&str] = &[
-    "vehicle_id",
-    "vin",
-    "make",
-    "model",
-    "year",
-    "title",
-    "description",
-    "url",
-    "price",
-    "sale_price",
-    "mileage.value",
-    "mileage.unit",
-    "body_style",
-    "fuel_type",
-    "transmission",
-    "drivetrain",
-    "exterior_color",
-    "interior_color",
-    "trim",
-    "state_of_vehicle",
-    "condition",
-    "availability",
-    "date_first_on_lot",
-    "latitude",
-    "longitude",
-    "updated_time",
+/// `status` and `visibility` words that keep a row off the site.
+const WITHHELD: &[&str] = &[
+    "archived", "hidden", "staging", "draft", "inactive", "deleted",
 ];
+/// `status` and `visibility` words that publish it.
+const PUBLISHED: &[&str] = &["published", "active", "visible"];
 
-const ADDRESS_PARTS: &[&str] = &["addr1", "city", "region", "postal_code", "country"];
-
-/// The raw text of each field we know, borrowed from the record.
-#[derive(Default)]
+/// The raw text of each field we read, borrowed from the record.
 struct Fields<'r> {
-    known: Known<'r>,
-    address: BTreeMap<&'static str, &'r str>,
-    /// `(n, key, value)` for each `image[n].url`, in the order given.
-    images: Vec<(usize, &'r str, &'r str)>,
+    /// One slot per [`Field`]: the value, and the rank of the spelling that gave it.
+    known: [Option<(u8, &'r str)>; Field::ALL.len()],
+    /// `(n, value)` for photo `n`, in the order given.
+    images: Vec<(usize, &'r str)>,
+    /// Further photos after the numbered ones, several per value allowed.
+    more_images: Vec<&'r str>,
 }
 
-/// One slot per [`KNOWN_FIELDS`] entry: a fixed array rather than a map, because this is
-/// filled for every row of every feed.
-#[derive(Default)]
-struct Known<'r>([Option<&'r str>; KNOWN_FIELDS.len()]);
-
-impl<'r> Known<'r> {
-    fn slot(name: &str) -> Option<usize> {
-        KNOWN_FIELDS.iter().position(|&k| k == name)
+impl<'r> Fields<'r> {
+    fn new() -> Fields<'r> {
+        Fields {
+            known: [None; Field::ALL.len()],
+            images: Vec::new(),
+            more_images: Vec::new(),
+        }
     }
 
-    fn get(&self, name: &str) -> Option<&&'r str> {
-        self.0[Self::slot(name)?].as_ref()
+    fn get(&self, field: Field) -> Option<&'r str> {
+        self.known[field as usize].map(|(_, value)| value)
     }
 
-    fn contains_key(&self, name: &str) -> bool {
-        self.get(name).is_some()
+    fn set(&mut self, field: Field, rank: u8, value: &'r str) {
+        let slot = &mut self.known[field as usize];
+        if slot.is_none_or(|(held, _)| rank < held) {
+            *slot = Some((rank, value));
+        }
     }
 }
 
@@ -124,6 +113,7 @@ impl<'a> FileValidator<'a> {
         FileValidator {
             ctx,
             unknown: BTreeMap::new(),
+            words: BTreeMap::new(),
         }
     }
 
@@ -133,33 +123,55 @@ impl<'a> FileValidator<'a> {
             let first = self.unknown.entry(name).or_insert(line);
             *first = (*first).min(line);
         }
+        for (word, (line, names)) in later.words {
+            let first = self.words.entry(word).or_insert((line, names));
+            first.0 = first.0.min(line);
+        }
     }
 
-    /// One warning per unknown field name, at the first line that used it; past
-    /// [`UNKNOWN_NAMED`] names, one more warning counts the rest.
+    /// One warning per unknown field name, and per word kept as written, at the first
+    /// line that used it; past [`UNKNOWN_NAMED`] of each, one more warning counts the rest.
     pub fn finish(self) -> Vec<Problem> {
         let file = self.ctx.file;
-        let mut notes: Vec<_> = self.unknown.into_iter().collect();
-        notes.sort_by(|(a, la), (b, lb)| la.cmp(lb).then_with(|| a.cmp(b)));
-        let problems = notes
-            .into_iter()
-            .map(|(name, line)| {
-                Problem::warning(format!(
-                    "unknown field `{}` is ignored in this file; expected a catalog \
-                     field such as make, model, price, mileage.value, image[0].url \
-                     (see docs/feeds.md)",
-                    shorten(&name)
-                ))
-                .in_file(file)
-                .at_line(line)
-                .with_field(name)
-            })
-            .collect();
-        crate::diagnostics::capped(
-            problems,
+        let mut names: Vec<_> = self.unknown.into_iter().collect();
+        names.sort_by(|(a, la), (b, lb)| la.cmp(lb).then_with(|| a.cmp(b)));
+        let names = names.into_iter().map(|(name, line)| {
+            Problem::warning(format!(
+                "unknown field `{}` is ignored in this file; expected a catalog \
+                 field such as make, model, price, mileage.value, image[0].url \
+                 (see docs/feeds.md)",
+                shorten(&name)
+            ))
+            .in_file(file)
+            .at_line(line)
+            .with_field(name)
+        });
+        let mut problems = crate::diagnostics::capped(
+            names.collect(),
             UNKNOWN_NAMED,
             "unknown fields are ignored in this file",
-        )
+        );
+        let mut words: Vec<_> = self.words.into_iter().collect();
+        words.sort_by(|(a, (la, _)), (b, (lb, _))| la.cmp(lb).then_with(|| a.cmp(b)));
+        let words = words.into_iter().map(|((field, word), (line, expected))| {
+            let name = field.name();
+            Problem::warning(format!(
+                "{} is not one of our {name} values, so cars show it as written and are in \
+                 no list or filter by it; expected one of {}, or the word mapped under \
+                 [suppliers.values.{name}] in data/suppliers.toml",
+                quote(&word),
+                expected.join(", "),
+            ))
+            .in_file(file)
+            .at_line(line)
+            .with_field(name)
+        });
+        problems.extend(crate::diagnostics::capped(
+            words.collect(),
+            UNKNOWN_NAMED,
+            "more values in this file are shown as written",
+        ));
+        problems
     }
 
     pub fn record(&mut self, raw: &RawRecord<'_>) -> Outcome {
@@ -168,14 +180,14 @@ impl<'a> FileValidator<'a> {
             line: raw.line,
             problems: Vec::new(),
             rejected: false,
+            words: Vec::new(),
         };
-        let mut fields = Fields::default();
+        let mut fields = Fields::new();
         for (key, value) in &raw.fields {
-            let key = key.as_ref();
             let value = value.as_ref();
             if value.len() > self.ctx.max_field_bytes {
                 check.reject(
-                    key,
+                    &key_name(key),
                     format!(
                         "{}… is {} bytes long; expected at most {} bytes (feeds.max_field_bytes)",
                         quote(value),
@@ -188,26 +200,49 @@ impl<'a> FileValidator<'a> {
             if value.trim().is_empty() {
                 continue;
             }
-            if let Some(slot) = Known::slot(key) {
-                fields.known.0[slot].get_or_insert(value);
-            } else if let Some(n) = image_index(key) {
-                fields.images.push((n, key, value));
-            } else if is_image_detail(key) {
-                // Meta's `image[0].tag[0]` and friends: allowed, not used.
-            } else if let Some(&part) = key
-                .strip_prefix("address.")
-                .and_then(|part| ADDRESS_PARTS.iter().find(|&&p| p == part))
-            {
-                fields.address.entry(part).or_insert(value);
-            } else {
-                self.unknown.entry(key.to_string()).or_insert(raw.line);
+            match key {
+                Key::Field {
+                    field: Field::AdditionalImages,
+                    ..
+                } => fields.more_images.push(value),
+                Key::Field { field, rank } => fields.set(*field, *rank, value),
+                Key::Image(n) => fields.images.push((*n, value)),
+                Key::Unknown(name) => {
+                    if !self.unknown.contains_key(name.as_ref()) {
+                        self.unknown.insert(name.to_string(), raw.line);
+                    }
+                }
             }
         }
-        let listing = check.listing(&fields);
-        Outcome {
-            listing: if check.rejected { None } else { listing },
-            problems: check.problems,
+        if check.withheld(&fields) {
+            return Outcome {
+                listing: None,
+                problems: Vec::new(),
+                withheld: true,
+            };
         }
+        let listing = check.listing(&fields).filter(|_| !check.rejected);
+        if listing.is_some() {
+            for (field, word, expected) in check.words {
+                self.words
+                    .entry((field, word))
+                    .or_insert((raw.line, expected));
+            }
+        }
+        Outcome {
+            listing,
+            problems: check.problems,
+            withheld: false,
+        }
+    }
+}
+
+/// A key's name in a message: our name for a field, the feed's for an unknown one.
+fn key_name(key: &Key<'_>) -> String {
+    match key {
+        Key::Field { field, .. } => field.name().to_string(),
+        Key::Image(n) => format!("image[{n}].url"),
+        Key::Unknown(name) => name.to_string(),
     }
 }
 
@@ -217,6 +252,24 @@ struct Check<'c, 'a> {
     line: u32,
     problems: Vec<Problem>,
     rejected: bool,
+    /// Words kept as written, with the values that were expected instead.
+    words: Vec<(Field, String, &'static [&'static str])>,
+}
+
+/// Where a photo came from, to name it in a warning.
+#[derive(Clone, Copy)]
+enum PhotoSource {
+    Numbered(usize),
+    More,
+}
+
+impl PhotoSource {
+    fn name(self) -> String {
+        match self {
+            PhotoSource::Numbered(n) => format!("image[{n}].url"),
+            PhotoSource::More => Field::AdditionalImages.name().to_string(),
+        }
+    }
 }
 
 impl Check<'_, '_> {
@@ -234,11 +287,35 @@ impl Check<'_, '_> {
         self.warn(field, message);
     }
 
+    /// Whether `status` or `visibility` keeps the row off the site. A word that is none
+    /// of ours rejects the row: a car is not published on a guess.
+    fn withheld(&mut self, f: &Fields<'_>) -> bool {
+        let mut withheld = false;
+        for field in [Field::Status, Field::Visibility] {
+            let Some(text) = f.get(field) else { continue };
+            if WITHHELD.iter().any(|w| same_word(text, w)) {
+                withheld = true;
+            } else if !PUBLISHED.iter().any(|w| same_word(text, w)) {
+                self.reject(
+                    field.name(),
+                    format!(
+                        "{} is not a publication state; expected {}, or {} to keep the car \
+                         off the site",
+                        quote(text),
+                        PUBLISHED.join(", "),
+                        WITHHELD.join(", ")
+                    ),
+                );
+            }
+        }
+        withheld
+    }
+
     /// A required field: its text, or a rejection saying it is missing.
-    fn required<'r>(&mut self, fields: &Fields<'r>, name: &str, example: &str) -> Option<&'r str> {
-        let value = fields.known.get(name).copied();
+    fn required<'r>(&mut self, f: &Fields<'r>, field: Field, example: &str) -> Option<&'r str> {
+        let value = f.get(field);
         if value.is_none() {
-            self.reject(name, format!("is missing; expected {example}"));
+            self.reject(field.name(), format!("is missing; expected {example}"));
         }
         value
     }
@@ -261,16 +338,16 @@ impl Check<'_, '_> {
     }
 
     /// An optional text field, cleaned.
-    fn text(&mut self, f: &Fields<'_>, name: &str) -> Option<String> {
-        let raw = f.known.get(name)?;
-        Some(self.clean(name, raw, Kind::Text))
+    fn text(&mut self, f: &Fields<'_>, field: Field) -> Option<String> {
+        let raw = f.get(field)?;
+        Some(self.clean(field.name(), raw, Kind::Text))
     }
 
     /// An optional date: one before the first motor car is refused, one after the build
     /// date (beyond a day of clock difference) is taken as the build date, with a
     /// warning, so a wrong clock cannot put a car first in every list for ever.
-    fn date(&mut self, f: &Fields<'_>, name: &str) -> Option<Date> {
-        let date = self.optional(f, name, |t| {
+    fn date(&mut self, f: &Fields<'_>, field: Field) -> Option<Date> {
+        let date = self.optional(f, field, |t| {
             let date = parse_date(t).ok_or_else(|| date_expected(t))?;
             if date.year() < i16::try_from(ModelYear::FIRST).unwrap_or(i16::MAX) {
                 return Err(format!(
@@ -283,10 +360,11 @@ impl Check<'_, '_> {
         let today = self.ctx.today;
         if date > today.tomorrow().unwrap_or(today) {
             self.warn(
-                name,
+                field.name(),
                 format!(
-                    "{date} is after the build date {today}; the build date was used \
-                     instead (is the export's clock or date format wrong?)"
+                    "{} is after the build date {today}; the build date was used \
+                     instead (is the export's clock or date format wrong?)",
+                    quote(&date.to_string())
                 ),
             );
             return Some(today);
@@ -297,27 +375,109 @@ impl Check<'_, '_> {
     /// An optional field run through `parse`; a parse failure rejects the row.
     fn optional<T>(
         &mut self,
-        fields: &Fields<'_>,
-        name: &str,
+        f: &Fields<'_>,
+        field: Field,
         parse: impl FnOnce(&str) -> Result<T, String>,
     ) -> Option<T> {
-        let text = fields.known.get(name)?;
+        let text = f.get(field)?;
         match parse(text) {
             Ok(value) => Some(value),
             Err(message) => {
-                self.reject(name, message);
+                self.reject(field.name(), message);
                 None
+            }
+        }
+    }
+
+    /// A value of one of our lists that must be known: a word neither the supplier's
+    /// value map nor our spellings know rejects the row.
+    fn known<T: FeedEnum>(&mut self, f: &Fields<'_>, field: Field, own: &Words<T>) -> Option<T> {
+        match word(f, field, own)? {
+            Ok(value) => Some(value),
+            Err(text) => {
+                self.reject(field.name(), not_one_of(text, T::NAMES));
+                None
+            }
+        }
+    }
+
+    /// A value of one of our lists that may stay as the supplier wrote it: the car is
+    /// kept, and the word is reported once per file ([`FileValidator::finish`]).
+    fn or_written<T: FeedEnum>(
+        &mut self,
+        f: &Fields<'_>,
+        field: Field,
+        own: &Words<T>,
+    ) -> Option<OrWritten<T>> {
+        match word(f, field, own)? {
+            Ok(value) => Some(OrWritten::Known(value)),
+            Err(text) => {
+                let written = self.clean(field.name(), text, Kind::Text);
+                self.words.push((field, written.clone(), T::NAMES));
+                Some(OrWritten::Written(written))
             }
         }
     }
 
     fn listing(&mut self, f: &Fields<'_>) -> Option<Listing> {
         let ctx = self.ctx;
-        let vehicle_id = self.required(f, "vehicle_id", "the supplier's own id for the car");
-        let make = self.required(f, "make", "the car's make, like \"Volkswagen\"");
-        let model = self.required(f, "model", "the car's model, like \"Golf\"");
-        let default_currency = ctx.supplier.default_currency.as_deref();
-        let price = match self.required(f, "price", "a price, like \"18,000 EUR\"") {
+        let values = &ctx.supplier.values;
+        let vin = self.optional(f, Field::Vin, |t| {
+            Vin::parse(t).map_err(|e| format!("{} is not a VIN; {e}", quote(t)))
+        });
+        if let Some(vin) = &vin
+            && vin.check_digit_required()
+            && !vin.check_digit_ok()
+        {
+            self.warn(
+                "vin",
+                format!(
+                    "{} has {} in position 9 where its check digit {} was expected; kept, \
+                     but check the VIN: North American and Chinese VINs carry a valid one",
+                    quote(vin.as_str()),
+                    quote(&vin.as_str()[8..9]),
+                    quote(&vin.expected_check_digit().to_string())
+                ),
+            );
+        }
+        // Google's feeds may name a car by its VIN alone.
+        let vehicle_id = match (f.get(Field::VehicleId), &vin, f.get(Field::Vin)) {
+            (Some(id), _, _) => Some(Cow::Borrowed(id)),
+            (None, Some(vin), _) => Some(Cow::Owned(vin.as_str().to_string())),
+            (None, None, Some(_)) => None,
+            (None, None, None) => {
+                self.reject(
+                    Field::VehicleId.name(),
+                    "is missing; expected the supplier's own id for the car (vehicle_id, \
+                     or id in Google's feeds), or its vin"
+                        .into(),
+                );
+                None
+            }
+        };
+        let make = self.required(
+            f,
+            Field::Make,
+            "the car's make, like \"Volkswagen\" (make, or brand in Google's feeds)",
+        );
+        let model = self.required(f, Field::Model, "the car's model, like \"Golf\"");
+        // A listing's own currency (the Graph API's `price` + `currency`) beats the
+        // supplier's default for a bare number.
+        let currency = self.optional(f, Field::Currency, |t| {
+            let code = t.trim().to_ascii_uppercase();
+            if is_currency_code(&code) {
+                Ok(code)
+            } else {
+                Err(format!(
+                    "{} is not a currency; expected an ISO 4217 code like \"EUR\"",
+                    quote(t)
+                ))
+            }
+        });
+        let default_currency = currency
+            .as_deref()
+            .or(ctx.supplier.default_currency.as_deref());
+        let price = match self.required(f, Field::Price, "a price, like \"18,000 EUR\"") {
             Some(text) => match parse_price(text, default_currency) {
                 Ok(p) => Some(p),
                 Err(message) => {
@@ -328,53 +488,37 @@ impl Check<'_, '_> {
             None => None,
         };
         let sale_price = self
-            .optional(f, "sale_price", |t| parse_price(t, default_currency))
-            .and_then(|sale| self.discount(sale, price.as_ref()));
+            .optional(f, Field::SalePrice, |t| parse_price(t, default_currency))
+            .and_then(|sale| self.discount(f, sale, price.as_ref()));
         let latest_year = u16::try_from(ctx.today.year() + 1).unwrap_or(u16::MAX);
-        let year = self.optional(f, "year", |t| parse_year(t, latest_year));
-        let vin = self.optional(f, "vin", |t| {
-            Vin::parse(t).map_err(|e| format!("{} is not a VIN; {e}", quote(t)))
-        });
-        if let Some(vin) = &vin
-            && !vin.check_digit_ok()
-        {
-            self.warn(
-                "vin",
-                format!(
-                    "{} has check digit '{}' where '{}' was expected; kept, since only \
-                     North American VINs must carry a valid check digit",
-                    quote(vin.as_str()),
-                    &vin.as_str()[8..9],
-                    vin.expected_check_digit()
-                ),
-            );
-        }
+        let year = self.optional(f, Field::Year, |t| parse_year(t, latest_year));
         let mileage = self.mileage(f);
-        let body_style = self.optional(f, "body_style", |t| {
-            enum_value(t, BodyStyle::parse, BodyStyle::NAMES)
+        let body_style = self.or_written(f, Field::BodyStyle, &values.body_style);
+        let fuel_type = self.or_written(f, Field::FuelType, &values.fuel_type);
+        let transmission = self.or_written(f, Field::Transmission, &values.transmission);
+        let drivetrain = self.or_written(f, Field::Drivetrain, &values.drivetrain);
+        // Google's `condition` is new or used; Meta's is how good the car is (`EXCELLENT`).
+        let condition_state = f.get(Field::Condition).and_then(|t| {
+            values
+                .state_of_vehicle
+                .get(t)
+                .or_else(|| VehicleState::parse(t))
         });
-        let fuel_type = self.optional(f, "fuel_type", |t| {
-            enum_value(t, FuelType::parse, FuelType::NAMES)
-        });
-        let transmission = self.optional(f, "transmission", |t| {
-            enum_value(t, Transmission::parse, Transmission::NAMES)
-        });
-        let drivetrain = self.optional(f, "drivetrain", |t| {
-            enum_value(t, Drivetrain::parse, Drivetrain::NAMES)
-        });
-        let state_of_vehicle = self.optional(f, "state_of_vehicle", |t| {
-            enum_value(t, VehicleState::parse, VehicleState::NAMES)
-        });
+        let mut state_of_vehicle = self
+            .known(f, Field::StateOfVehicle, &values.state_of_vehicle)
+            .or(condition_state);
+        let certified = self.optional(f, Field::CertifiedPreOwned, parse_yes_no);
+        if certified == Some(true) && state_of_vehicle != Some(VehicleState::New) {
+            state_of_vehicle = Some(VehicleState::Cpo);
+        }
         let availability = self
-            .optional(f, "availability", |t| {
-                enum_value(t, Availability::parse, Availability::NAMES)
-            })
+            .known(f, Field::Availability, &values.availability)
             .unwrap_or(Availability::Available);
-        let date_first_on_lot = self.date(f, "date_first_on_lot");
-        let latitude = self.optional(f, "latitude", |t| parse_coordinate(t, 90.0));
-        let longitude = self.optional(f, "longitude", |t| parse_coordinate(t, 180.0));
-        let feed_updated = self.date(f, "updated_time");
-        let url = f.known.get("url").and_then(|u| match web_url(u) {
+        let date_first_on_lot = self.date(f, Field::DateFirstOnLot);
+        let latitude = self.optional(f, Field::Latitude, |t| parse_coordinate(t, 90.0));
+        let longitude = self.optional(f, Field::Longitude, |t| parse_coordinate(t, 180.0));
+        let feed_updated = self.date(f, Field::UpdatedTime);
+        let url = f.get(Field::Url).and_then(|u| match web_url(u) {
             Some(url) => Some(url),
             None => {
                 self.warn(
@@ -403,7 +547,7 @@ impl Check<'_, '_> {
                 .until(ctx.today)
                 .is_ok_and(|span| span.get_days() > i32::try_from(max).unwrap_or(i32::MAX))
         });
-        let vehicle_id = self.clean("vehicle_id", vehicle_id, Kind::Identity);
+        let vehicle_id = self.clean("vehicle_id", &vehicle_id, Kind::Identity);
         let make = self.clean("make", make, Kind::Identity);
         let model = self.clean("model", model, Kind::Identity);
         for (name, value) in [
@@ -421,8 +565,8 @@ impl Check<'_, '_> {
         if self.rejected {
             return None;
         }
-        let trim = self.text(f, "trim");
-        let title = match self.text(f, "title") {
+        let trim = self.text(f, Field::Trim);
+        let title = match self.text(f, Field::Title) {
             Some(t) => t,
             None => [
                 year.map(|y| y.to_string()),
@@ -435,7 +579,7 @@ impl Check<'_, '_> {
             .collect::<Vec<_>>()
             .join(" "),
         };
-        let description = match f.known.get("description") {
+        let description = match f.get(Field::Description) {
             Some(d) => {
                 let cleaned = text::clean(d, Kind::Text);
                 if cleaned.had_xml_illegal {
@@ -450,21 +594,22 @@ impl Check<'_, '_> {
             }
             None => String::new(),
         };
-        let (exterior_color, interior_color, condition) = (
-            self.text(f, "exterior_color"),
-            self.text(f, "interior_color"),
-            self.text(f, "condition"),
-        );
-        let mut address_part = |name: &'static str| {
-            let raw = f.address.get(name)?;
-            Some(self.clean(&format!("address.{name}"), raw, Kind::Text))
+        let condition = match condition_state {
+            Some(_) => None,
+            None => self.text(f, Field::Condition),
         };
         let address = Address {
-            addr1: address_part("addr1"),
-            city: address_part("city"),
-            region: address_part("region"),
-            postal_code: address_part("postal_code"),
-            country: address_part("country"),
+            addr1: self.text(f, Field::Addr1),
+            city: self.text(f, Field::City),
+            region: self.text(f, Field::Region),
+            postal_code: self.text(f, Field::PostalCode),
+            country: self.text(f, Field::Country),
+            line: self.text(f, Field::AddressLine),
+        };
+        let dealer = Dealer {
+            id: self.text(f, Field::DealerId),
+            name: self.text(f, Field::DealerName),
+            phone: self.text(f, Field::DealerPhone),
         };
         Some(Listing {
             supplier: ctx.supplier.id.clone(),
@@ -484,14 +629,15 @@ impl Check<'_, '_> {
             fuel_type,
             transmission,
             drivetrain,
-            exterior_color,
-            interior_color,
+            exterior_color: self.text(f, Field::ExteriorColor),
+            interior_color: self.text(f, Field::InteriorColor),
             trim,
             state_of_vehicle,
             condition,
             availability,
             date_first_on_lot,
             address,
+            dealer,
             latitude,
             longitude,
             updated,
@@ -504,12 +650,16 @@ impl Check<'_, '_> {
 
     /// A sale price only when it is one: in the price's currency and below it.
     /// Otherwise the price alone is shown, so every place states the same asking price.
-    fn discount(&mut self, sale: Price, price: Option<&Price>) -> Option<Price> {
+    fn discount(&mut self, f: &Fields<'_>, sale: Price, price: Option<&Price>) -> Option<Price> {
         let price = price?;
+        let (sale_text, price_text) = (
+            quote(f.get(Field::SalePrice).unwrap_or_default()),
+            quote(f.get(Field::Price).unwrap_or_default()),
+        );
         let problem = if sale.currency != price.currency {
-            format!("{sale} is not in the currency of the price {price}")
+            format!("{sale_text} is not in the currency of the price {price_text}")
         } else if sale.minor >= price.minor {
-            format!("{sale} is not below the price {price}, so it is no discount")
+            format!("{sale_text} is not below the price {price_text}, so it is no discount")
         } else {
             return Some(sale);
         };
@@ -520,49 +670,81 @@ impl Check<'_, '_> {
         None
     }
 
+    /// Meta's `mileage.value` with `mileage.unit`, or Google's `mileage` with its unit
+    /// written after the number (`24 985 km`); a number without a unit takes the row's
+    /// `mileage.unit`, and without one is refused: a distance is no use without it.
     fn mileage(&mut self, f: &Fields<'_>) -> Option<Mileage> {
-        let value = self.optional(f, "mileage.value", |t| {
-            parse_whole_number(t).ok_or_else(|| {
-                format!(
-                    "{} is not a mileage; expected a whole number like \"52,000\"",
-                    quote(t)
-                )
-            })
+        let unit = self.optional(f, Field::MileageUnit, |t| {
+            MileageUnit::parse(t).ok_or_else(|| not_one_of(t, MileageUnit::NAMES))
         });
-        let unit = self.optional(f, "mileage.unit", |t| {
-            enum_value(t, MileageUnit::parse, MileageUnit::NAMES)
-        });
-        match (value, unit) {
-            (Some(value), Some(unit)) => Some(Mileage { value, unit }),
-            (Some(_), None) if !f.known.contains_key("mileage.unit") => {
+        let (field, text) = match (f.get(Field::MileageValue), f.get(Field::Mileage)) {
+            (Some(text), _) => (Field::MileageValue, text),
+            (None, Some(text)) => (Field::Mileage, text),
+            (None, None) => {
+                if unit.is_some() {
+                    self.reject(
+                        "mileage.value",
+                        "is missing; expected a number with mileage.unit".into(),
+                    );
+                }
+                return None;
+            }
+        };
+        let (value, written_unit) = match parse_mileage(text) {
+            Ok(parsed) => parsed,
+            Err(message) => {
+                self.reject(field.name(), message);
+                return None;
+            }
+        };
+        match (written_unit.or(unit), field) {
+            (Some(unit), _) => Some(Mileage { value, unit }),
+            // A unit that was given but is not one of ours has been reported already.
+            (None, _) if f.get(Field::MileageUnit).is_some() => None,
+            (None, Field::MileageValue) => {
                 self.reject(
                     "mileage.unit",
                     "is missing; expected KM or MI with mileage.value".into(),
                 );
                 None
             }
-            (None, Some(_)) if !f.known.contains_key("mileage.value") => {
+            (None, _) => {
                 self.reject(
-                    "mileage.value",
-                    "is missing; expected a number with mileage.unit".into(),
+                    field.name(),
+                    format!(
+                        "{} has no unit and the row has no mileage.unit; expected a \
+                         distance with its unit, like \"24,985 km\" or \"100 miles\"",
+                        quote(text)
+                    ),
                 );
                 None
             }
-            _ => None,
         }
     }
 
-    /// The photos in the feed's order, each once, at most `max_photos` of them. A row
-    /// naming thousands of photos costs a few warnings and a bounded number of checks.
+    /// The photos in the feed's order, each once, at most `max_photos` of them: the
+    /// numbered ones (a number given twice keeps its first value), then the further ones.
+    /// A row naming thousands of photos costs a few warnings and a bounded number of
+    /// checks.
     fn images(&mut self, f: &Fields<'_>) -> Vec<ImageRef> {
-        let mut sorted = f.images.clone();
-        sorted.sort_by_key(|(n, _, _)| *n);
+        let mut numbered = f.images.clone();
+        numbered.sort_by_key(|(n, _)| *n);
+        numbered.dedup_by_key(|(n, _)| *n);
+        let sources = numbered
+            .into_iter()
+            .map(|(n, value)| (PhotoSource::Numbered(n), value))
+            .chain(
+                f.more_images
+                    .iter()
+                    .flat_map(|value| split_photos(value))
+                    .map(|value| (PhotoSource::More, value)),
+            );
         let max = self.ctx.max_photos;
         let tries = max.saturating_mul(4).max(100);
-        let mut images = Vec::with_capacity(sorted.len().min(max));
-        let mut seen = HashSet::with_capacity(sorted.len().min(max));
+        let mut images = Vec::with_capacity(f.images.len().min(max));
+        let mut seen = HashSet::with_capacity(f.images.len().min(max));
         let (mut left_out, mut refused) = (0usize, 0usize);
-        for (tried, (_, key, value)) in sorted.into_iter().enumerate() {
+        for (tried, (source, value)) in sources.enumerate() {
             if images.len() == max || tried == tries {
                 left_out += 1;
                 continue;
@@ -576,7 +758,7 @@ impl Check<'_, '_> {
                 Err(_) if refused >= PHOTO_WARNINGS => refused += 1,
                 Err(message) => {
                     refused += 1;
-                    self.warn(key, message);
+                    self.warn(&source.name(), message);
                 }
             }
         }
@@ -658,16 +840,78 @@ impl Check<'_, '_> {
     }
 }
 
-/// `image[3].url` or `image[3]` (JSON arrays of plain strings) → 3.
-fn image_index(key: &str) -> Option<usize> {
-    let rest = key.strip_prefix("image[")?;
-    let (n, tail) = rest.split_once(']')?;
-    matches!(tail, "" | ".url").then_some(())?;
-    n.parse().ok()
+/// A field of one of our lists, read with the supplier's value map first, then our own
+/// spellings: `Err` with the text as written when neither knows it.
+fn word<'r, T: FeedEnum>(
+    f: &Fields<'r>,
+    field: Field,
+    own: &Words<T>,
+) -> Option<Result<T, &'r str>> {
+    let text = f.get(field)?;
+    Some(own.get(text).or_else(|| T::parse(text)).ok_or(text))
 }
 
-fn is_image_detail(key: &str) -> bool {
-    key.starts_with("image[") && key.contains("].")
+/// Several photos in one value, as Google's text feeds pack `additional_image_link`: split
+/// at each comma that starts another http(s) address, so a comma inside a URL
+/// (`w_300,h_200`) stays part of it.
+fn split_photos(value: &str) -> Vec<&str> {
+    let starts_address = |rest: &str| {
+        let rest = rest.trim_start().as_bytes();
+        [&b"https://"[..], b"http://"].iter().any(|scheme| {
+            rest.len() >= scheme.len() && rest[..scheme.len()].eq_ignore_ascii_case(scheme)
+        })
+    };
+    let mut parts = Vec::new();
+    let mut start = 0;
+    for (comma, _) in value.match_indices(',') {
+        if starts_address(&value[comma + 1..]) {
+            parts.push(value[start..comma].trim());
+            start = comma + 1;
+        }
+    }
+    parts.push(value[start..].trim());
+    parts.retain(|p| !p.is_empty());
+    parts
+}
+
+/// Google's `yes`/`no` (vehicle listings also `y`, `1`, `n`, `0`).
+fn parse_yes_no(text: &str) -> Result<bool, String> {
+    if ["yes", "y", "1", "true"].iter().any(|w| same_word(text, w)) {
+        Ok(true)
+    } else if ["no", "n", "0", "false"].iter().any(|w| same_word(text, w)) {
+        Ok(false)
+    } else {
+        Err(format!(
+            "{} is not yes or no; expected yes or no",
+            quote(text)
+        ))
+    }
+}
+
+/// `48210`, `52,000`, `24 985 km`, `90,377 Miles`: the number, and its unit if written.
+/// Digits may be grouped in threes by commas or spaces.
+fn parse_mileage(text: &str) -> Result<(u64, Option<MileageUnit>), String> {
+    let text = text.trim();
+    let (number, unit) = text.split_at(text.find(char::is_alphabetic).unwrap_or(text.len()));
+    let grouped = number.split_whitespace().collect::<Vec<_>>().join(",");
+    let value = parse_whole_number(&grouped).ok_or_else(|| {
+        format!(
+            "{} is not a mileage; expected a whole number with an optional unit, like \
+             \"52,000\" or \"24 985 km\"",
+            quote(text)
+        )
+    })?;
+    if unit.trim().is_empty() {
+        return Ok((value, None));
+    }
+    let unit = MileageUnit::parse(unit).ok_or_else(|| {
+        format!(
+            "{} has the unit {}; expected km or miles",
+            quote(text),
+            quote(unit.trim())
+        )
+    })?;
+    Ok((value, Some(unit)))
 }
 
 /// The value as a short, escaped quotation for a message: untrusted text stays data.
@@ -734,14 +978,12 @@ fn web_url(text: &str) -> Option<String> {
     (!host.is_empty()).then(|| text.to_string())
 }
 
-fn enum_value<T>(text: &str, parse: fn(&str) -> Option<T>, names: &[&str]) -> Result<T, String> {
-    parse(text).ok_or_else(|| {
-        format!(
-            "{} is not allowed; expected one of {}",
-            quote(text),
-            names.join(", ")
-        )
-    })
+fn not_one_of(text: &str, names: &[&str]) -> String {
+    format!(
+        "{} is not allowed; expected one of {}",
+        quote(text),
+        names.join(", ")
+    )
 }
 
 fn parse_year(text: &str, latest: u16) -> Result<ModelYear, String> {

@@ -1,34 +1,65 @@
-//! JSON (an array of listing objects) and JSON Lines (one object per line). Nested
-//! objects and arrays are flattened to the CSV column names, so `{"mileage": {"value": 1}}`
-//! and a `mileage.value` column mean the same thing to validation.
+//! JSON (an array of listing objects, or an object holding that array, as the Graph API
+//! answers `{"data": [...]}`) and JSON Lines (one object per line). Nested objects and
+//! arrays are flattened to the CSV column names, so `{"mileage": {"value": 1}}` and a
+//! `mileage.value` column mean the same thing to validation.
 
-use super::record::{Emit, FileError, LineIndex, RawRecord, Row};
+use super::names::Names;
+use super::record::{Emit, FieldList, FileError, LineIndex, RawRecord, Row};
 use serde_json::Value;
 use serde_json::value::RawValue;
-use std::borrow::Cow;
+use std::collections::BTreeMap;
 
-/// Reads a JSON array of objects. Each element is first captured as raw text, which tells
-/// us where it starts in the file and so which line to report.
+/// Reads a JSON array of objects, or an object with exactly one such array among its
+/// values. Each element is first captured as raw text, which tells us where it starts in
+/// the file and so which line to report.
 pub fn read(text: &str, emit: &mut Emit<'_>) -> Result<(), FileError> {
-    let items: Vec<&RawValue> = serde_json::from_str(text).map_err(|e| {
-        let message = if e.is_data() {
-            "the file is JSON but not an array; expected [ {\"vehicle_id\": ...}, ... ] \
-             or one object per line in a .jsonl file"
-                .to_string()
-        } else {
-            format!("not readable as JSON: {e}")
-        };
-        FileError {
-            line: (e.line() > 0).then(|| u32::try_from(e.line()).unwrap_or(u32::MAX)),
-            message,
+    let to_file_error = |e: serde_json::Error| FileError {
+        line: (e.line() > 0).then(|| u32::try_from(e.line()).unwrap_or(u32::MAX)),
+        message: format!("not readable as JSON: {e}"),
+    };
+    let items: Vec<&RawValue> = if text.trim_start().starts_with('{') {
+        let object: BTreeMap<String, &RawValue> =
+            serde_json::from_str(text).map_err(to_file_error)?;
+        let mut lists = object
+            .into_values()
+            .filter_map(|raw| serde_json::from_str::<Vec<&RawValue>>(raw.get()).ok())
+            .filter(|items| !items.is_empty() && items.iter().all(|i| i.get().starts_with('{')));
+        match (lists.next(), lists.next()) {
+            (Some(items), None) => items,
+            (found, _) => {
+                let what = if found.is_some() { "several" } else { "no" };
+                return Err(FileError::at(
+                    1,
+                    format!(
+                        "the file is a JSON object with {what} lists of listings; expected \
+                         [ {{\"vehicle_id\": ...}}, ... ] or one list in an object, like \
+                         {{\"listings\": [ ... ]}}"
+                    ),
+                ));
+            }
         }
-    })?;
+    } else {
+        serde_json::from_str(text).map_err(|e| {
+            if e.is_data() {
+                FileError {
+                    line: Some(1),
+                    message: "the file is JSON but not an array; expected \
+                              [ {\"vehicle_id\": ...}, ... ] or one object per line in a \
+                              .jsonl file"
+                        .to_string(),
+                }
+            } else {
+                to_file_error(e)
+            }
+        })?
+    };
     let index = LineIndex::new(text);
+    let mut names = Names::default();
     for raw in items {
         let offset = (raw.get().as_ptr() as usize).saturating_sub(text.as_ptr() as usize);
         let line = index.line(offset);
         match serde_json::from_str::<Value>(raw.get()) {
-            Ok(value) => emit_value(line, value, emit),
+            Ok(value) => emit_value(line, value, &mut names, emit),
             Err(e) => emit(Row::Rejected {
                 line,
                 field: None,
@@ -41,6 +72,7 @@ pub fn read(text: &str, emit: &mut Emit<'_>) -> Result<(), FileError> {
 
 /// Reads JSON Lines: a line that is not valid JSON rejects that listing only.
 pub fn read_lines(text: &str, emit: &mut Emit<'_>) -> Result<(), FileError> {
+    let mut names = Names::default();
     for (i, line_text) in text.split('\n').enumerate() {
         let line = u32::try_from(i + 1).unwrap_or(u32::MAX);
         let trimmed = line_text.trim();
@@ -48,7 +80,7 @@ pub fn read_lines(text: &str, emit: &mut Emit<'_>) -> Result<(), FileError> {
             continue;
         }
         match serde_json::from_str::<Value>(trimmed) {
-            Ok(value) => emit_value(line, value, emit),
+            Ok(value) => emit_value(line, value, &mut names, emit),
             Err(e) => emit(Row::Rejected {
                 line,
                 field: None,
@@ -61,12 +93,12 @@ pub fn read_lines(text: &str, emit: &mut Emit<'_>) -> Result<(), FileError> {
     Ok(())
 }
 
-fn emit_value(line: u32, value: Value, emit: &mut Emit<'_>) {
+fn emit_value(line: u32, value: Value, names: &mut Names, emit: &mut Emit<'_>) {
     match value {
         Value::Object(map) => {
             let mut fields = Vec::with_capacity(map.len() + 4);
             for (key, value) in map {
-                flatten(key.to_ascii_lowercase(), value, &mut fields);
+                flatten(key, value, names, &mut fields);
             }
             emit(Row::Record(RawRecord { line, fields }));
         }
@@ -81,20 +113,27 @@ fn emit_value(line: u32, value: Value, emit: &mut Emit<'_>) {
     }
 }
 
-fn flatten(key: String, value: Value, out: &mut Vec<(Cow<'static, str>, Cow<'static, str>)>) {
+/// `value` under the name `key`, flattened the way Meta's CSV columns are named
+/// (`image[0].url`, `address.city`), each name resolved through `names`.
+pub fn flatten(key: String, value: Value, names: &mut Names, out: &mut FieldList<'static>) {
+    let mut push = |key: String, text: String| {
+        if let Some(resolved) = names.meaning(&key).key(key) {
+            out.push((resolved, text.into()));
+        }
+    };
     match value {
         Value::Null => {}
-        Value::String(s) => out.push((key.into(), s.into())),
-        Value::Number(n) => out.push((key.into(), n.to_string().into())),
-        Value::Bool(b) => out.push((key.into(), b.to_string().into())),
+        Value::String(s) => push(key, s),
+        Value::Number(n) => push(key, n.to_string()),
+        Value::Bool(b) => push(key, b.to_string()),
         Value::Array(items) => {
             for (i, item) in items.into_iter().enumerate() {
-                flatten(format!("{key}[{i}]"), item, out);
+                flatten(format!("{key}[{i}]"), item, names, out);
             }
         }
         Value::Object(map) => {
             for (sub, item) in map {
-                flatten(format!("{key}.{}", sub.to_ascii_lowercase()), item, out);
+                flatten(format!("{key}.{sub}"), item, names, out);
             }
         }
     }

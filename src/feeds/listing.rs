@@ -3,10 +3,14 @@ use jiff::civil::Date;
 use serde::Serialize;
 use std::fmt;
 
-/// Declares one of Meta's catalog enums: the Rust variants, the exact spelling a feed and
-/// the JSON report use, and a case-insensitive parser, so the three cannot drift apart.
+/// Declares one of our value lists: the Rust variants, the spelling the JSON report and
+/// the theme's label keys use, the other spellings Meta's and Google's feeds use for the
+/// same value, and a parser that compares words as [`same_word`] does, so the lists cannot
+/// drift apart.
 macro_rules! feed_enum {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+    ($(#[$meta:meta])* $name:ident {
+        $($variant:ident => $text:literal $(| $alias:literal)*),+ $(,)?
+    }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
         pub enum $name {
@@ -14,7 +18,7 @@ macro_rules! feed_enum {
         }
 
         impl $name {
-            /// Every value as a feed spells it, for "expected one of" messages.
+            /// Every value as we spell it, for "expected one of" messages.
             pub const NAMES: &'static [&'static str] = &[$($text),+];
 
             /// The value as Meta's catalog spells it, e.g. `FOUR_WD`.
@@ -24,13 +28,24 @@ macro_rules! feed_enum {
                 }
             }
 
-            /// Case-insensitive; surrounding whitespace ignored.
+            /// Any of the value's spellings, with case, spaces, `-` and `_` ignored.
             pub fn parse(text: &str) -> Option<Self> {
-                let text = text.trim();
-                $(if text.eq_ignore_ascii_case($text) {
+                $(if same_word(text, $text) $(|| same_word(text, $alias))* {
                     return Some($name::$variant);
                 })+
                 None
+            }
+        }
+
+        impl FeedEnum for $name {
+            const NAMES: &'static [&'static str] = $name::NAMES;
+
+            fn code(self) -> &'static str {
+                self.as_str()
+            }
+
+            fn parse(text: &str) -> Option<Self> {
+                $name::parse(text)
             }
         }
 
@@ -40,6 +55,71 @@ macro_rules! feed_enum {
             }
         }
     };
+}
+
+/// Whether two enum words are the same once case, spaces and punctuation are ignored:
+/// `plug-in_hybrid` is `PLUGIN_HYBRID`, `in stock` is `IN_STOCK`.
+pub fn same_word(a: &str, b: &str) -> bool {
+    letters(a).eq(letters(b))
+}
+
+fn letters(s: &str) -> impl Iterator<Item = char> + '_ {
+    s.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+}
+
+/// One of our value lists, for code that reads or shows any of them alike.
+pub trait FeedEnum: Copy {
+    /// Every value as we spell it.
+    const NAMES: &'static [&'static str];
+    /// The value as we spell it, e.g. `FOUR_WD`.
+    fn code(self) -> &'static str;
+    /// Any of the value's spellings.
+    fn parse(text: &str) -> Option<Self>;
+}
+
+/// A value from one of our lists, or, when the supplier's word matches none of them,
+/// that word as written. The car is worth showing either way; only a known value has a
+/// translated label and makes the browse lists and filters.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum OrWritten<T> {
+    Known(T),
+    /// Cleaned one-line text, untrusted: templates escape it.
+    Written(String),
+}
+
+impl<T: FeedEnum> OrWritten<T> {
+    pub fn known(&self) -> Option<T> {
+        match self {
+            OrWritten::Known(value) => Some(*value),
+            OrWritten::Written(_) => None,
+        }
+    }
+
+    /// Our code for a known value, else the supplier's words.
+    pub fn as_str(&self) -> &str {
+        match self {
+            OrWritten::Known(value) => value.code(),
+            OrWritten::Written(text) => text,
+        }
+    }
+}
+
+impl<T: FeedEnum> Serialize for OrWritten<T> {
+    /// A known value as its code (`"SEDAN"`), the supplier's words as
+    /// `{"written": "Kombi"}`.
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        match self {
+            OrWritten::Known(value) => serializer.serialize_str(value.code()),
+            OrWritten::Written(text) => {
+                let mut map = serializer.serialize_map(Some(1))?;
+                map.serialize_entry("written", text)?;
+                map.end()
+            }
+        }
+    }
 }
 
 /// 17 characters, no I, O or Q, upper-cased.
@@ -57,10 +137,15 @@ pub enum VinError {
 }
 
 impl Vin {
-    /// Upper-cases and checks length and alphabet. The check digit is *not* required:
-    /// only North America uses it, so [`Vin::check_digit_ok`] is a separate question.
+    /// Upper-cases, drops spaces and dashes (`1fadp-5au6-dl536022`), and checks length
+    /// and alphabet. The check digit is a separate question ([`Vin::check_digit_ok`]):
+    /// only some countries require one.
     pub fn parse(text: &str) -> Result<Vin, VinError> {
-        let upper = text.trim().to_ascii_uppercase();
+        let upper: String = text
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '-')
+            .map(|c| c.to_ascii_uppercase())
+            .collect();
         let count = upper.chars().count();
         if count != 17 {
             return Err(VinError::Length(count));
@@ -96,6 +181,13 @@ impl Vin {
 
     pub fn check_digit_ok(&self) -> bool {
         self.0.as_bytes()[8] as char == self.expected_check_digit()
+    }
+
+    /// Whether the VIN's country makes position 9 a check digit: North America (the
+    /// world manufacturer identifier starts with 1 to 5; 49 CFR 565) and China (`L`;
+    /// GB 16735). Elsewhere position 9 is often the maker's own, and is not checked.
+    pub fn check_digit_required(&self) -> bool {
+        matches!(self.0.as_bytes()[0], b'1'..=b'5' | b'L')
     }
 }
 
@@ -220,8 +312,8 @@ pub fn currency_exponent(code: &str) -> u32 {
 }
 
 feed_enum!(MileageUnit {
-    Km => "KM",
-    Mi => "MI",
+    Km => "KM" | "KMS" | "KILOMETER" | "KILOMETERS" | "KILOMETRE" | "KILOMETRES",
+    Mi => "MI" | "MILE" | "MILES",
 });
 
 /// The odometer reading in the unit the supplier gave.
@@ -260,22 +352,32 @@ impl fmt::Display for ModelYear {
 
 feed_enum!(
     /// Whether the supplier can still sell the car.
+    /// Product-catalog and Google words map here too; the Graph API's `UNKNOWN` is
+    /// available, since the car is in the feed.
     Availability {
-        Available => "AVAILABLE",
-        Pending => "PENDING",
-        NotAvailable => "NOT_AVAILABLE",
+        Available => "AVAILABLE" | "IN_STOCK" | "AVAILABLE_FOR_ORDER" | "BUILD_TO_ORDER"
+            | "UNKNOWN",
+        Pending => "PENDING" | "PREORDER" | "BACKORDER",
+        NotAvailable => "NOT_AVAILABLE" | "OUT_OF_STOCK" | "DISCONTINUED" | "SOLD"
+            | "MARK_AS_SOLD" | "MARK_AS_EXPIRED",
     }
 );
 
-feed_enum!(VehicleState {
-    New => "NEW",
-    Used => "USED",
-    Cpo => "CPO",
-});
+feed_enum!(
+    /// New, used or certified: Meta's `state_of_vehicle`, Google's `condition` (`n`, `u`).
+    VehicleState {
+        New => "NEW" | "N",
+        Used => "USED" | "U",
+        Cpo => "CPO" | "CERTIFIED_PRE_OWNED",
+    }
+);
 
-feed_enum!(BodyStyle {
+feed_enum!(
+    /// Meta's list; Google's lower_snake values are mapped onto it, and what is not a car
+    /// (ATVs, motorhomes, trailers) is OTHER.
+    BodyStyle {
     Convertible => "CONVERTIBLE",
-    Coupe => "COUPE",
+    Coupe => "COUPE" | "COUPÉ",
     Crossover => "CROSSOVER",
     Estate => "ESTATE",
     Grandtourer => "GRANDTOURER",
@@ -283,28 +385,35 @@ feed_enum!(BodyStyle {
     Minibus => "MINIBUS",
     Minivan => "MINIVAN",
     Mpv => "MPV",
-    Pickup => "PICKUP",
+    Pickup => "PICKUP" | "UTE",
     Roadster => "ROADSTER",
     Saloon => "SALOON",
-    Sedan => "SEDAN",
-    SmallCar => "SMALL_CAR",
+    Sedan => "SEDAN" | "LIMOUSINE" | "NOTCHBACK",
+    SmallCar => "SMALL_CAR" | "CITY_CAR",
     Sportscar => "SPORTSCAR",
     Supercar => "SUPERCAR",
     Supermini => "SUPERMINI",
-    Suv => "SUV",
+    Suv => "SUV" | "COMPACT_SUV",
     Truck => "TRUCK",
-    Van => "VAN",
-    Wagon => "WAGON",
-    Other => "OTHER",
+    Van => "VAN" | "FULL_SIZE_VAN",
+    Wagon => "WAGON" | "STATION_WAGON",
+    Other => "OTHER" | "ATV_SPORT" | "ATV_TOURING" | "ATV_UTILITY" | "ATV_YOUTH"
+        | "SIDE_BY_SIDE" | "UTV_RECREATIONAL_UTILITY" | "UTV_SPORT" | "UTV_UTILITY"
+        | "UTV_YOUTH" | "CLASS_A_MOTORHOME" | "CLASS_B_MOTORHOME" | "CLASS_C_MOTORHOME"
+        | "TRAVEL_TRAILER" | "FIFTH_WHEEL" | "POP_UP_CAMPER" | "TRUCK_CAMPER",
     None => "NONE",
 });
 
-feed_enum!(FuelType {
+feed_enum!(
+    /// Meta's `fuel_type` and Google's `engine`.
+    FuelType {
     Diesel => "DIESEL",
     Electric => "ELECTRIC",
     Flex => "FLEX",
     Gasoline => "GASOLINE",
     Hybrid => "HYBRID",
+    Lpg => "LPG",
+    NaturalGas => "NATURAL_GAS" | "METHANE",
     Petrol => "PETROL",
     PluginHybrid => "PLUGIN_HYBRID",
     Other => "OTHER",
@@ -320,10 +429,10 @@ feed_enum!(Transmission {
 
 feed_enum!(Drivetrain {
     Awd => "AWD",
-    FourWd => "FOUR_WD",
+    FourWd => "FOUR_WD" | "4WD",
     Fwd => "FWD",
     Rwd => "RWD",
-    TwoWd => "TWO_WD",
+    TwoWd => "TWO_WD" | "2WD",
     FourByTwo => "4X2",
     FourByFour => "4X4",
     Other => "OTHER",
@@ -339,6 +448,8 @@ pub enum ImageRef {
     Remote(String),
 }
 
+/// Where the car is: Meta's address parts, or the whole address in one line as Google's
+/// `dealership_address` writes it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Address {
     pub addr1: Option<String>,
@@ -346,6 +457,39 @@ pub struct Address {
     pub region: Option<String>,
     pub postal_code: Option<String>,
     pub country: Option<String>,
+    pub line: Option<String>,
+}
+
+impl Address {
+    /// The address on one line, for people: the supplier's own line, else the parts.
+    pub fn one_line(&self) -> Option<String> {
+        if let Some(line) = &self.line {
+            return Some(line.clone());
+        }
+        let parts: Vec<&str> = [
+            &self.addr1,
+            &self.city,
+            &self.region,
+            &self.postal_code,
+            &self.country,
+        ]
+        .into_iter()
+        .flatten()
+        .map(String::as_str)
+        .collect();
+        (!parts.is_empty()).then(|| parts.join(", "))
+    }
+}
+
+/// The branch of a multi-location supplier that has the car (Meta's `dealer_*`, Google's
+/// `dealership_name` and `store_code`): its page shows this branch's contact, while the
+/// supplier stays the one responsible.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Dealer {
+    /// The supplier's code for the branch: schema.org's `branchCode`.
+    pub id: Option<String>,
+    pub name: Option<String>,
+    pub phone: Option<String>,
 }
 
 /// Where a listing's "last updated by the supplier" date came from.
@@ -376,10 +520,10 @@ pub struct Listing {
     pub price: Price,
     pub sale_price: Option<Price>,
     pub mileage: Option<Mileage>,
-    pub body_style: Option<BodyStyle>,
-    pub fuel_type: Option<FuelType>,
-    pub transmission: Option<Transmission>,
-    pub drivetrain: Option<Drivetrain>,
+    pub body_style: Option<OrWritten<BodyStyle>>,
+    pub fuel_type: Option<OrWritten<FuelType>>,
+    pub transmission: Option<OrWritten<Transmission>>,
+    pub drivetrain: Option<OrWritten<Drivetrain>>,
     pub exterior_color: Option<String>,
     pub interior_color: Option<String>,
     pub trim: Option<String>,
@@ -388,6 +532,7 @@ pub struct Listing {
     pub availability: Availability,
     pub date_first_on_lot: Option<Date>,
     pub address: Address,
+    pub dealer: Dealer,
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
     /// The day the supplier last updated this car.

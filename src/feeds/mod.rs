@@ -6,18 +6,19 @@ mod dedupe;
 mod fields;
 mod json;
 mod listing;
+mod names;
 mod record;
 pub mod registry;
 mod supplier;
 mod xml;
 
-pub use fields::{KNOWN_FIELDS, parse_date, parse_price};
+pub use fields::{parse_date, parse_price};
 pub use listing::{
-    Address, Availability, BodyStyle, Drivetrain, FuelType, ImageRef, Listing, Mileage,
-    MileageUnit, ModelYear, Price, Transmission, UpdatedFrom, VehicleState, Vin, VinError,
-    currency_exponent, group_thousands,
+    Address, Availability, BodyStyle, Dealer, Drivetrain, FeedEnum, FuelType, ImageRef, Listing,
+    Mileage, MileageUnit, ModelYear, OrWritten, Price, Transmission, UpdatedFrom, VehicleState,
+    Vin, VinError, currency_exponent, group_thousands,
 };
-pub use supplier::{Supplier, SupplierId};
+pub use supplier::{Supplier, SupplierId, ValueMap};
 
 use crate::state::feeds::{LastGood, Saved};
 
@@ -55,6 +56,8 @@ pub struct SupplierReport {
     pub accepted: usize,
     /// Rows refused, and offers dropped as duplicates.
     pub rejected: usize,
+    /// Rows the supplier marked as not to be published (archived, hidden, staging).
+    pub withheld: usize,
     pub problems: Vec<Problem>,
 }
 
@@ -159,7 +162,7 @@ pub const FEEDS_DIR: &str = "data/feeds";
 
 /// The file extensions read as feeds; anything else in a supplier's folder (photos, a
 /// README) is left alone.
-const FEED_EXTENSIONS: &[&str] = &["csv", "tsv", "json", "jsonl", "xml"];
+const FEED_EXTENSIONS: &[&str] = &["csv", "tsv", "txt", "json", "jsonl", "xml"];
 
 /// Reads `data/suppliers.toml` and every feed under `data/feeds/`.
 ///
@@ -524,6 +527,7 @@ fn load_supplier(
             Some(load) if !load.failed => {
                 report.feeds.push(FeedStatus::read(file, &load, today));
                 report.rejected += load.rejected;
+                report.withheld += load.withheld;
                 report.problems.extend(load.problems);
                 listings.extend(load.listings);
                 continue;
@@ -636,6 +640,10 @@ struct FileLoad {
     listings: Vec<Listing>,
     problems: Vec<Problem>,
     rejected: usize,
+    /// Rows the supplier marked as not to be published (`status` archived, `visibility`
+    /// staging, ...): neither listings nor rejected, and without problems. For the
+    /// supplier's report.
+    withheld: usize,
     /// The file could not be read at all: none of its rows were used.
     failed: bool,
     /// What was read, for the state to keep: the hash of its bytes and its
@@ -712,6 +720,7 @@ fn load_bytes(bytes: &[u8], ctx: fields::FileContext<'_>, max_file_bytes: u64) -
     let read = |emit: &mut Emit<'_>| match feed_extension(&file) {
         Some("csv") => csv::read(text, b',', emit),
         Some("tsv") => csv::read(text, b'\t', emit),
+        Some("txt") => csv::read_text(text, emit),
         Some("json") => json::read(text, emit),
         Some("jsonl") => json::read_lines(text, emit),
         _ => xml::read(text, emit),
@@ -804,6 +813,7 @@ fn validate_in_batches(
         out.listings.extend(part.listings);
         out.problems.extend(part.problems);
         out.rejected += part.rejected;
+        out.withheld += part.withheld;
         validator.merge(part_validator);
     }
     out.problems.extend(validator.finish());
@@ -826,6 +836,7 @@ fn validate_batch<'a>(
                 out.problems.extend(outcome.problems);
                 match outcome.listing {
                     Some(listing) => out.listings.push(listing),
+                    None if outcome.withheld => out.withheld += 1,
                     None => out.rejected += 1,
                 }
             }

@@ -1,23 +1,35 @@
-//! What every reader hands to validation: flat `name → text` records with the line they
-//! start on. Readers know syntax only; what a value means is decided once, in `fields.rs`.
+//! What every reader hands to validation: flat `field → text` records with the line they
+//! start on. Readers know syntax and names only; what a value means is decided once, in
+//! `fields.rs`.
 
+use super::names::{Field, Key};
 use std::borrow::Cow;
 use std::ops::Range;
 
-/// One listing as written, with nested fields flattened the way Meta's CSV spells them:
-/// `mileage.value`, `image[0].url`, `address.city`.
+/// One listing as written, each field already resolved to what it means
+/// ([`names::meaning`](super::names::meaning)): validation never sees a spelling.
 #[derive(Debug, Default)]
 pub struct RawRecord<'a> {
     /// 1-based physical line where the listing starts.
     pub line: u32,
-    pub fields: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+    /// In the reader's order of preference: of two values for one field with the same
+    /// rank, the first is used (a flattened CSV column before a JSON one, an element in
+    /// Google's namespace before Atom's own).
+    pub fields: FieldList<'a>,
 }
+
+/// A record's fields: what each means, and its text.
+pub type FieldList<'a> = Vec<(Key<'a>, Cow<'a, str>)>;
 
 impl RawRecord<'_> {
     /// Copies the record out of the reader's buffers, so it can be validated on another
     /// thread while the reader goes on.
     pub fn to_owned_record(&self) -> OwnedRecord {
-        let size = self.fields.iter().map(|(k, v)| k.len() + v.len()).sum();
+        let size = self
+            .fields
+            .iter()
+            .map(|(k, v)| v.len() + if let Key::Unknown(n) = k { n.len() } else { 0 })
+            .sum();
         let mut text = String::with_capacity(size);
         let mut push = |part: &str| {
             let start = text.len();
@@ -27,7 +39,14 @@ impl RawRecord<'_> {
         let fields = self
             .fields
             .iter()
-            .map(|(key, value)| (push(key), push(value)))
+            .map(|(key, value)| {
+                let key = match key {
+                    Key::Field { field, rank } => OwnedKey::Field(*field, *rank),
+                    Key::Image(n) => OwnedKey::Image(*n),
+                    Key::Unknown(name) => OwnedKey::Unknown(push(name)),
+                };
+                (key, push(value))
+            })
             .collect();
         OwnedRecord {
             line: self.line,
@@ -37,11 +56,18 @@ impl RawRecord<'_> {
     }
 }
 
+/// A [`Key`] whose unknown name lives in an [`OwnedRecord`]'s text.
+enum OwnedKey {
+    Field(Field, u8),
+    Image(usize),
+    Unknown(Range<usize>),
+}
+
 /// A [`RawRecord`] in two allocations, whatever its number of fields.
 pub struct OwnedRecord {
     line: u32,
     text: String,
-    fields: Vec<(Range<usize>, Range<usize>)>,
+    fields: Vec<(OwnedKey, Range<usize>)>,
 }
 
 impl OwnedRecord {
@@ -52,7 +78,17 @@ impl OwnedRecord {
             fields: self
                 .fields
                 .iter()
-                .map(|(k, v)| (part(k), part(v)))
+                .map(|(k, v)| {
+                    let key = match k {
+                        OwnedKey::Field(field, rank) => Key::Field {
+                            field: *field,
+                            rank: *rank,
+                        },
+                        OwnedKey::Image(n) => Key::Image(*n),
+                        OwnedKey::Unknown(name) => Key::Unknown(part(name)),
+                    };
+                    (key, part(v))
+                })
                 .collect(),
         }
     }
@@ -129,9 +165,25 @@ mod tests {
         let raw = RawRecord {
             line: 7,
             fields: vec![
-                (Cow::Borrowed("make"), Cow::Borrowed("BMW")),
-                (Cow::Owned("image[0].url".into()), Cow::Borrowed("")),
-                (Cow::Borrowed("model"), Cow::Owned("320d".into())),
+                (
+                    Key::Field {
+                        field: Field::Make,
+                        rank: 0,
+                    },
+                    Cow::Borrowed("BMW"),
+                ),
+                (Key::Image(0), Cow::Borrowed("")),
+                (
+                    Key::Unknown(Cow::Owned("colour".into())),
+                    Cow::Borrowed("red"),
+                ),
+                (
+                    Key::Field {
+                        field: Field::Model,
+                        rank: 1,
+                    },
+                    Cow::Owned("320d".into()),
+                ),
             ],
         };
         let owned = raw.to_owned_record();

@@ -3,11 +3,15 @@
 //! reaches the site. The registry is the marketplace's own file, so any mistake in it is
 //! an error that stops the build rather than a warning.
 
+use super::listing::{
+    Availability, BodyStyle, Drivetrain, FeedEnum, FuelType, Transmission, VehicleState,
+};
+use super::supplier::{ValueMap, Words};
 use super::{Supplier, SupplierId};
 use crate::content::markdown::is_http_url;
 use crate::diagnostics::{Problem, line_of_offset};
 use serde::Deserialize;
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
 /// The registry's path relative to the site root.
@@ -36,6 +40,20 @@ struct Entry {
     max_age_days: Option<u32>,
     #[serde(default)]
     disclaimer: Option<String>,
+    #[serde(default)]
+    values: RawValues,
+}
+
+/// `[suppliers.values.<field>]`: the supplier's word on the left, our value on the right.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct RawValues {
+    body_style: BTreeMap<String, toml::Spanned<String>>,
+    fuel_type: BTreeMap<String, toml::Spanned<String>>,
+    transmission: BTreeMap<String, toml::Spanned<String>>,
+    drivetrain: BTreeMap<String, toml::Spanned<String>>,
+    availability: BTreeMap<String, toml::Spanned<String>>,
+    state_of_vehicle: BTreeMap<String, toml::Spanned<String>>,
 }
 
 /// Reads the registry. `Ok(None)` when the file does not exist (a site without cars);
@@ -127,6 +145,21 @@ pub fn parse(text: &str) -> Result<Vec<Supplier>, Vec<Problem>> {
                 format!("{email:?} is not an email address; expected name@example.com"),
             ));
         }
+        let raw = entry.values;
+        let p = &mut problems;
+        let values = ValueMap {
+            body_style: words::<BodyStyle>(text, "body_style", raw.body_style, p),
+            fuel_type: words::<FuelType>(text, "fuel_type", raw.fuel_type, p),
+            transmission: words::<Transmission>(text, "transmission", raw.transmission, p),
+            drivetrain: words::<Drivetrain>(text, "drivetrain", raw.drivetrain, p),
+            availability: words::<Availability>(text, "availability", raw.availability, p),
+            state_of_vehicle: words::<VehicleState>(
+                text,
+                "state_of_vehicle",
+                raw.state_of_vehicle,
+                p,
+            ),
+        };
         suppliers.push(Supplier {
             id,
             name: entry.name.trim().to_string(),
@@ -136,6 +169,7 @@ pub fn parse(text: &str) -> Result<Vec<Supplier>, Vec<Problem>> {
             default_currency,
             max_age_days: entry.max_age_days,
             disclaimer: entry.disclaimer,
+            values,
         });
     }
     if problems.is_empty() {
@@ -143,6 +177,34 @@ pub fn parse(text: &str) -> Result<Vec<Supplier>, Vec<Problem>> {
     } else {
         Err(problems)
     }
+}
+
+/// One `[suppliers.values.<field>]` table of `T`s; each target that is not one of our
+/// values is an error with its line.
+fn words<T: FeedEnum>(
+    text: &str,
+    field: &str,
+    table: BTreeMap<String, toml::Spanned<String>>,
+    problems: &mut Vec<Problem>,
+) -> Words<T> {
+    let mut words = Vec::new();
+    for (word, value) in table {
+        match T::parse(value.get_ref()) {
+            Some(parsed) => words.push((word, parsed)),
+            None => problems.push(
+                Problem::error(format!(
+                    "{word:?} = {:?}: the target is not one of our {field} values; \
+                     expected one of {}",
+                    value.get_ref(),
+                    T::NAMES.join(", "),
+                ))
+                .in_file(FILE)
+                .at_line(line_of_offset(text, value.span().start))
+                .with_field(format!("values.{field}")),
+            ),
+        }
+    }
+    Words::new(words)
 }
 
 /// Three ASCII capital letters: the shape of an ISO 4217 code.

@@ -1,4 +1,7 @@
+use super::listing::{Availability, BodyStyle, Drivetrain, FuelType, Transmission, VehicleState};
+use super::names::squash;
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// A supplier's id: its folder name under `data/feeds/`, `[a-z0-9-]+`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -46,4 +49,43 @@ pub struct Supplier {
     /// This supplier's own accuracy line, shown above the theme's disclaimer (never
     /// instead of it) on its cars.
     pub disclaimer: Option<String>,
+    /// The supplier's own words for our values.
+    pub values: ValueMap,
+}
+
+/// A supplier's own words for our values, from `[suppliers.values.<field>]` in the
+/// registry (`Kombi = "WAGON"`): read before our own spellings, so a supplier's word
+/// always means what its map says.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ValueMap {
+    pub body_style: Words<BodyStyle>,
+    pub fuel_type: Words<FuelType>,
+    pub transmission: Words<Transmission>,
+    pub drivetrain: Words<Drivetrain>,
+    pub availability: Words<Availability>,
+    pub state_of_vehicle: Words<VehicleState>,
+}
+
+/// Words and the values they stand for, keyed by the word [`squash`]ed: matched as enum
+/// words are, with case, spaces, `-` and `_` ignored.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Words<T>(BTreeMap<String, T>);
+
+impl<T> Default for Words<T> {
+    fn default() -> Self {
+        Words(BTreeMap::new())
+    }
+}
+
+impl<T: Copy> Words<T> {
+    pub fn new(words: impl IntoIterator<Item = (String, T)>) -> Words<T> {
+        Words(words.into_iter().map(|(w, v)| (squash(&w), v)).collect())
+    }
+
+    pub fn get(&self, word: &str) -> Option<T> {
+        if self.0.is_empty() {
+            return None;
+        }
+        self.0.get(&squash(word)).copied()
+    }
 }

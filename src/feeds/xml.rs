@@ -1,25 +1,89 @@
-//! XML in Meta's catalog shape: `<listings><listing>...</listing></listings>`, with
-//! `<mileage><value/><unit/></mileage>`, repeated `<image><url/></image>` and
-//! `<address format="simple"><component name="city">`.
+//! XML feeds in the three shapes dealers' software writes: Meta's catalog
+//! `<listings><listing>`, RSS 2.0 `<rss><channel><item>` and Atom `<feed><entry>`, the last
+//! two usually with Google's attributes in its namespace (`<g:price>`). Element names are
+//! compared without their namespace prefix; when an item has the same field both in a
+//! namespace and without one (Atom's own `<id>` beside `<g:id>`), the namespaced one is
+//! used. Nested elements are flattened like CSV columns: `<mileage><value/><unit/>`,
+//! repeated `<image><url/></image>`, `<address format="simple"><component name="city">`.
 //!
 //! Safety: quick-xml never fetches or expands a DOCTYPE, and we ignore it. A reference to
-//! any entity other than XML's five and character references rejects that listing (it
-//! was declared in the DOCTYPE, perhaps to fetch a file or to blow up in size), while the
-//! file's other listings go on.
+//! any entity other than XML's five and character references rejects that item (it was
+//! declared in the DOCTYPE, perhaps to fetch a file or to blow up in size), while the
+//! file's other items go on.
 
-use super::record::{Emit, FileError, LineIndex, RawRecord, Row};
+use super::names::Names;
+use super::record::{Emit, FieldList, FileError, LineIndex, RawRecord, Row};
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
-use std::borrow::Cow;
 
-/// Reads `text`, sending each `<listing>` to `emit` with the line of its start tag.
+/// Where a feed keeps its items.
+#[derive(Clone, Copy)]
+enum Shape {
+    Listings,
+    Rss,
+    Atom,
+}
+
+impl Shape {
+    fn of_root(name: &str) -> Option<Shape> {
+        match name {
+            "listings" => Some(Shape::Listings),
+            "rss" => Some(Shape::Rss),
+            "feed" => Some(Shape::Atom),
+            _ => None,
+        }
+    }
+
+    /// The elements an item sits in, root first.
+    fn parents(self) -> &'static [&'static str] {
+        match self {
+            Shape::Listings => &["listings"],
+            Shape::Rss => &["rss", "channel"],
+            Shape::Atom => &["feed"],
+        }
+    }
+
+    fn item(self) -> &'static str {
+        match self {
+            Shape::Listings => "listing",
+            Shape::Rss => "item",
+            Shape::Atom => "entry",
+        }
+    }
+
+    /// Whether an element `name`, opened inside `open` (root first), is an item.
+    fn is_item(self, open: &[String], name: &str) -> bool {
+        name == self.item()
+            && open.len() == self.parents().len()
+            && open.iter().zip(self.parents()).all(|(a, b)| a == b)
+    }
+}
+
+/// Reads `text`, sending each item to `emit` with the line of its start tag.
 pub fn read(text: &str, emit: &mut Emit<'_>) -> Result<(), FileError> {
     let index = LineIndex::new(text);
     let mut reader = Reader::from_str(text);
-    let mut depth = 0usize;
     let mut open_names: Vec<String> = Vec::new();
-    let mut root_seen = false;
+    let mut shape: Option<Shape> = None;
+    let mut names = Names::default();
     let mut listing: Option<OpenListing> = None;
+    // The line of the tag just read: the last `<` before the reader's position.
+    let tag_line = |reader: &Reader<&[u8]>| {
+        let end = offset(reader.buffer_position()).min(text.len());
+        index.line(text[..end].rfind('<').unwrap_or(0))
+    };
+    let root = |start: &BytesStart<'_>, reader: &Reader<&[u8]>| {
+        let name = element_name(start);
+        Shape::of_root(&name).ok_or_else(|| {
+            FileError::at(
+                tag_line(reader),
+                format!(
+                    "the root element is <{name}>; expected Meta's <listings>, an RSS 2.0 \
+                     <rss> or an Atom <feed>"
+                ),
+            )
+        })
+    };
     loop {
         let event = reader.read_event().map_err(|e| {
             FileError::at(
@@ -28,49 +92,39 @@ pub fn read(text: &str, emit: &mut Emit<'_>) -> Result<(), FileError> {
             )
         })?;
         match event {
-            Event::Start(start) if depth == 0 => {
-                check_root(&start, &index, &reader)?;
-                root_seen = true;
-                depth = 1;
-                open_names.push("listings".into());
+            Event::Start(start) if shape.is_none() => {
+                shape = Some(root(&start, &reader)?);
+                open_names.push(element_name(&start));
             }
-            Event::Empty(start) if depth == 0 => {
-                check_root(&start, &index, &reader)?;
-                root_seen = true;
-            }
+            Event::Empty(start) if shape.is_none() => shape = Some(root(&start, &reader)?),
             Event::Start(start) => {
-                depth += 1;
                 let name = element_name(&start);
-                open_names.push(name.clone());
-                if depth == 2 && name == "listing" {
-                    let end = offset(reader.buffer_position());
-                    let at = text[..end].rfind('<').unwrap_or(0);
-                    listing = Some(OpenListing::new(index.line(at)));
-                } else if let Some(open) = listing.as_mut() {
+                if let Some(open) = listing.as_mut() {
                     open.open(&name, &start);
+                } else if shape.is_some_and(|s| s.is_item(&open_names, &name)) {
+                    listing = Some(OpenListing::new(tag_line(&reader)));
                 }
+                open_names.push(name);
             }
             Event::Empty(start) => {
                 let name = element_name(&start);
-                if depth == 1 && name == "listing" {
-                    let end = offset(reader.buffer_position());
-                    let at = text[..end].rfind('<').unwrap_or(0);
-                    OpenListing::new(index.line(at)).finish(emit);
-                } else if let Some(open) = listing.as_mut() {
+                if let Some(open) = listing.as_mut() {
                     open.open(&name, &start);
-                    open.close();
+                    open.close(&mut names);
+                } else if shape.is_some_and(|s| s.is_item(&open_names, &name)) {
+                    OpenListing::new(tag_line(&reader)).finish(emit);
                 }
             }
             Event::End(_) => {
                 open_names.pop();
-                if depth == 2 {
-                    if let Some(open) = listing.take() {
-                        open.finish(emit);
+                match listing.take() {
+                    Some(open) if open.path.is_empty() => open.finish(emit),
+                    Some(mut open) => {
+                        open.close(&mut names);
+                        listing = Some(open);
                     }
-                } else if let Some(open) = listing.as_mut() {
-                    open.close();
+                    None => {}
                 }
-                depth = depth.saturating_sub(1);
             }
             Event::Text(t) => {
                 if let Some(open) = listing.as_mut() {
@@ -105,10 +159,11 @@ pub fn read(text: &str, emit: &mut Emit<'_>) -> Result<(), FileError> {
                         ),
                     ));
                 }
-                if !root_seen {
+                if shape.is_none() {
                     return Err(FileError::at(
                         1,
-                        "no <listings> element; expected <listings><listing>...</listing></listings>",
+                        "no root element; expected Meta's <listings><listing>..., an RSS 2.0 \
+                         <rss><channel><item>... or an Atom <feed><entry>...",
                     ));
                 }
                 return Ok(());
@@ -118,21 +173,6 @@ pub fn read(text: &str, emit: &mut Emit<'_>) -> Result<(), FileError> {
             Event::DocType(_) | Event::Comment(_) | Event::PI(_) | Event::Decl(_) => {}
         }
     }
-}
-
-fn check_root(
-    start: &BytesStart<'_>,
-    index: &LineIndex,
-    reader: &Reader<&[u8]>,
-) -> Result<(), FileError> {
-    let name = element_name(start);
-    if name == "listings" {
-        return Ok(());
-    }
-    Err(FileError::at(
-        index.line(offset(reader.buffer_position()).saturating_sub(1)),
-        format!("the root element is <{name}>; expected <listings>"),
-    ))
 }
 
 fn offset(position: u64) -> usize {
@@ -155,14 +195,18 @@ fn resolve(name: &str, char_ref: Result<Option<char>, quick_xml::Error>) -> Opti
     }
 }
 
-/// The `<listing>` being read: its start line, where we are inside it, and what it says.
+/// The item being read: its start line, where we are inside it, and what it says.
 struct OpenListing {
     line: u32,
-    /// Field name parts below `<listing>`, e.g. `["image[1]", "url"]`.
+    /// Field name parts below the item, e.g. `["image[1]", "url"]`.
     path: Vec<String>,
+    /// Whether the outermost element of `path` has a namespace prefix (`<g:mileage>`).
+    namespaced: bool,
     images: usize,
     buffer: String,
-    fields: Vec<(Cow<'static, str>, Cow<'static, str>)>,
+    /// Fields from namespaced elements, which win over the `plain` ones.
+    preferred: FieldList<'static>,
+    plain: FieldList<'static>,
     rejected: Option<(Option<String>, String)>,
 }
 
@@ -171,40 +215,69 @@ impl OpenListing {
         OpenListing {
             line,
             path: Vec::new(),
+            namespaced: false,
             images: 0,
             buffer: String::new(),
-            fields: Vec::new(),
+            preferred: Vec::new(),
+            plain: Vec::new(),
             rejected: None,
         }
     }
 
     fn open(&mut self, name: &str, start: &BytesStart<'_>) {
         self.buffer.clear();
+        if self.path.is_empty() {
+            self.namespaced = start.name().prefix().is_some();
+        }
         let segment = if self.path.is_empty() && name == "image" {
             self.images += 1;
             format!("image[{}]", self.images - 1)
         } else if name == "component" {
-            match start.try_get_attribute("name") {
-                Ok(Some(attr)) => match attr.normalized_value(quick_xml::XmlVersion::Implicit1_0) {
-                    Ok(value) => value.trim().to_ascii_lowercase(),
-                    Err(e) => {
-                        self.reject(format!("has an unreadable attribute: {e}"));
-                        "component".to_string()
-                    }
-                },
-                _ => "component".to_string(),
-            }
+            self.attribute(start, "name").map_or_else(
+                || "component".to_string(),
+                |n| n.trim().to_ascii_lowercase(),
+            )
         } else {
+            if name == "link" {
+                // Atom's `<link href="..."/>`: the entry's own page, unless the link is of
+                // another relation (`self`, `enclosure`).
+                let alternate = self
+                    .attribute(start, "rel")
+                    .is_none_or(|rel| rel.trim() == "alternate");
+                if let Some(href) = self.attribute(start, "href").filter(|_| alternate) {
+                    self.buffer = href;
+                }
+            }
             name.to_string()
         };
         self.path.push(segment);
     }
 
-    fn close(&mut self) {
+    /// An attribute's value; one that cannot be read rejects the item.
+    fn attribute(&mut self, start: &BytesStart<'_>, name: &str) -> Option<String> {
+        match start.try_get_attribute(name) {
+            Ok(Some(attr)) => match attr.normalized_value(quick_xml::XmlVersion::Implicit1_0) {
+                Ok(value) => Some(value.into_owned()),
+                Err(e) => {
+                    self.reject(format!("has an unreadable attribute: {e}"));
+                    None
+                }
+            },
+            _ => None,
+        }
+    }
+
+    fn close(&mut self, names: &mut Names) {
         if !self.buffer.trim().is_empty() {
-            let key = self.path.join(".");
-            self.fields
-                .push((key.into(), std::mem::take(&mut self.buffer).into()));
+            let name = self.path.join(".");
+            if let Some(key) = names.meaning(&name).key(name) {
+                let value = std::mem::take(&mut self.buffer).into();
+                if self.namespaced {
+                    self.preferred.push((key, value));
+                } else {
+                    self.plain.push((key, value));
+                }
+            }
         }
         self.buffer.clear();
         self.path.pop();
@@ -224,10 +297,14 @@ impl OpenListing {
                 field,
                 message,
             }),
-            None => emit(Row::Record(RawRecord {
-                line: self.line,
-                fields: self.fields,
-            })),
+            None => {
+                let mut fields = self.preferred;
+                fields.extend(self.plain);
+                emit(Row::Record(RawRecord {
+                    line: self.line,
+                    fields,
+                }));
+            }
         }
     }
 }
