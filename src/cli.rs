@@ -80,7 +80,7 @@ pub enum Format {
     Json,
 }
 
-fn base_url(text: &str) -> Result<String, String> {
+fn base_url(text: &str) -> Result<String, crate::config::BaseUrlError> {
     crate::config::check_base_url(text)
 }
 
@@ -90,7 +90,7 @@ pub fn resolve_date(
     flag: Option<Date>,
     source_date_epoch: Option<&str>,
     today: Date,
-) -> Result<Date, String> {
+) -> Result<Date, EpochError> {
     if let Some(date) = flag {
         return Ok(date);
     }
@@ -101,12 +101,15 @@ pub fn resolve_date(
             .ok()
             .and_then(|s| jiff::Timestamp::from_second(s).ok())
             .map(|t| t.to_zoned(jiff::tz::TimeZone::UTC).date())
-            .ok_or_else(|| {
-                format!("SOURCE_DATE_EPOCH must be whole seconds since 1970, found {raw:?}")
-            }),
+            .ok_or_else(|| EpochError(raw.to_string())),
         None => Ok(today),
     }
 }
+
+/// A `SOURCE_DATE_EPOCH` that is not a number of seconds.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("SOURCE_DATE_EPOCH must be whole seconds since 1970, found {0:?}")]
+pub struct EpochError(String);
 
 #[cfg(test)]
 mod tests {

@@ -176,8 +176,8 @@ impl Config {
                 None => p,
             }
         };
-        if let Err(message) = check_base_url(&self.base_url) {
-            return Err(at("base_url", &spans.base_url, message));
+        if let Err(error) = check_base_url(&self.base_url) {
+            return Err(at("base_url", &spans.base_url, error.to_string()));
         }
         if self.paginate_by == 0 {
             let message = "expected a number of at least 1".into();
@@ -214,6 +214,11 @@ impl Config {
     }
 }
 
+/// A `base_url` that is not an absolute http(s) URL with a host.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("expected an absolute http(s) URL like \"https://cars.example\", found {0:?}")]
+pub struct BaseUrlError(String);
+
 /// Where the keys [`Config::validate`] checks are written.
 #[derive(Default, Deserialize)]
 #[serde(default)]
@@ -242,13 +247,8 @@ struct ImagesSpans {
 /// http(s) URL with a host, and nothing after its path, is taken, and it is used as the
 /// URL parser writes it back (scheme and host in lower case, the path escaped), without
 /// a trailing `/`.
-pub fn check_base_url(text: &str) -> Result<String, String> {
-    let expected = || {
-        format!(
-            "expected an absolute http(s) URL like \"https://cars.example\", found {:?}",
-            text
-        )
-    };
+pub fn check_base_url(text: &str) -> Result<String, BaseUrlError> {
+    let expected = || BaseUrlError(text.to_string());
     if text.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(expected());
     }

@@ -139,10 +139,51 @@ pub struct Stats {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Failure {
     /// The photo itself: unreadable, not an image, too large. The supplier's to fix.
-    Unusable(String),
+    Unusable(PhotoError),
     /// Its variants could not be stored in the cache: the machine's fault, and the site
     /// would be published without the photo, so the build fails.
     Cache(String),
+}
+
+/// What is wrong with a photo itself. Each reads after "photo of <car> left out:".
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PhotoError {
+    #[error("cannot read it: {0}")]
+    Unreadable(String),
+    #[error(
+        "it is {size} bytes, more than the {max} `[images] max_photo_bytes` allows, so it was \
+         not read"
+    )]
+    TooManyBytes { size: u64, max: u64 },
+    #[error("it is not a JPEG or WebP image")]
+    NotAnImage,
+    #[error("it cannot be decoded: {0}")]
+    Undecodable(String),
+    #[error(
+        "it is {width}×{height} pixels ({:.1} MP), more than the {:.1} MP `[images] \
+         max_pixels` allows",
+        megapixels(*width, *height), *max as f64 / 1e6
+    )]
+    TooManyPixels { width: u32, height: u32, max: u64 },
+    #[error("it has no pixels")]
+    NoPixels,
+    #[error(
+        "its header says {width}×{height} pixels, but its {bytes} bytes cannot hold that \
+         many; expected a complete photo (is the file cut off or damaged?)"
+    )]
+    Truncated {
+        width: u32,
+        height: u32,
+        bytes: usize,
+    },
+    #[error("cannot resize it: {0}")]
+    Resize(String),
+    #[error("cannot encode it as JPEG: {0}")]
+    Encode(String),
+}
+
+fn megapixels(width: u32, height: u32) -> f64 {
+    (u64::from(width) * u64::from(height)) as f64 / 1e6
 }
 
 /// Processes every local photo of every car (each has a page), in parallel. A photo
@@ -166,12 +207,12 @@ pub fn process(site: &Site) -> (Photos, Vec<Problem>) {
     let problems = problems
         .into_iter()
         .flat_map(|(rel, failure)| match failure {
-            Failure::Unusable(message) => users[rel.as_str()]
+            Failure::Unusable(error) => users[rel.as_str()]
                 .iter()
                 .map(|car| {
                     // `<supplier>/<vehicle_id>`: the supplier's to fix.
                     let supplier = car.split('/').next().unwrap_or_default();
-                    Problem::warning(format!("photo of {car} left out: {message}"))
+                    Problem::warning(format!("photo of {car} left out: {error}"))
                         .in_file(rel.clone())
                         .of_supplier(supplier)
                 })
@@ -244,18 +285,13 @@ enum Outcome {
 /// Processes one photo: from the cache when it is there, else encoded now. The size on
 /// disk is checked before anything is read.
 fn one(path: &Path, config: &ImagesConfig, settings: &str, cache: &Path) -> Processed {
-    let unusable = |e: String| Failure::Unusable(e);
-    let size = std::fs::metadata(path)
-        .map_err(|e| unusable(format!("cannot read it: {e}")))?
-        .len();
+    let unreadable = |e: std::io::Error| Failure::Unusable(PhotoError::Unreadable(e.to_string()));
+    let size = std::fs::metadata(path).map_err(unreadable)?.len();
     if size > config.max_photo_bytes {
-        return Err(unusable(format!(
-            "it is {size} bytes, more than the {} `[images] max_photo_bytes` allows, so it \
-             was not read",
-            config.max_photo_bytes
-        )));
+        let max = config.max_photo_bytes;
+        return Err(Failure::Unusable(PhotoError::TooManyBytes { size, max }));
     }
-    let bytes = std::fs::read(path).map_err(|e| unusable(format!("cannot read it: {e}")))?;
+    let bytes = std::fs::read(path).map_err(unreadable)?;
     let mut hasher = blake3::Hasher::new();
     hasher.update(settings.as_bytes());
     hasher.update(&[0]);
@@ -271,7 +307,7 @@ fn one(path: &Path, config: &ImagesConfig, settings: &str, cache: &Path) -> Proc
         };
         return Ok((photo, Outcome::Cached));
     }
-    let image = decode(&bytes, config.max_pixels).map_err(unusable)?;
+    let image = decode(&bytes, config.max_pixels).map_err(Failure::Unusable)?;
     let pixels = u64::from(image.width()) * u64::from(image.height());
     let variants = encode(&image, config, &entry)?;
     let photo = Photo {
@@ -300,45 +336,43 @@ const JPEG_MIN_PIXELS_PER_BYTE: u64 = 1024;
 
 /// Decodes and turns the photo upright (the EXIF orientation is applied to the pixels,
 /// since the EXIF itself is dropped). The size is checked before any pixel is decoded.
-fn decode(bytes: &[u8], max_pixels: u64) -> Result<image::RgbImage, String> {
+fn decode(bytes: &[u8], max_pixels: u64) -> Result<image::RgbImage, PhotoError> {
+    let undecodable = |e: image::ImageError| PhotoError::Undecodable(e.to_string());
     let reader = ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
-        .map_err(|e| format!("cannot read it: {e}"))?;
+        .map_err(|e| PhotoError::Unreadable(e.to_string()))?;
     let format = reader.format();
     if format.is_none() {
-        return Err("it is not a JPEG or WebP image".into());
+        return Err(PhotoError::NotAnImage);
     }
-    let mut decoder = reader
-        .into_decoder()
-        .map_err(|e| format!("it cannot be decoded: {e}"))?;
+    let mut decoder = reader.into_decoder().map_err(undecodable)?;
     let (w, h) = decoder.dimensions();
     let pixels = u64::from(w) * u64::from(h);
     if pixels > max_pixels {
-        return Err(format!(
-            "it is {w}×{h} pixels ({:.1} MP), more than the {:.1} MP `[images] max_pixels` allows",
-            pixels as f64 / 1e6,
-            max_pixels as f64 / 1e6
-        ));
+        return Err(PhotoError::TooManyPixels {
+            width: w,
+            height: h,
+            max: max_pixels,
+        });
     }
     if w == 0 || h == 0 {
-        return Err("it has no pixels".into());
+        return Err(PhotoError::NoPixels);
     }
     // Every 8×8 block of a JPEG costs at least a bit, even a blank one; a header that
     // claims far more blocks than the file has bits describes pixels that are not there.
     if format == Some(image::ImageFormat::Jpeg)
         && (bytes.len() as u64) < pixels / JPEG_MIN_PIXELS_PER_BYTE
     {
-        return Err(format!(
-            "its header says {w}×{h} pixels, but its {} bytes cannot hold that many; \
-             expected a complete photo (is the file cut off or damaged?)",
-            bytes.len()
-        ));
+        return Err(PhotoError::Truncated {
+            width: w,
+            height: h,
+            bytes: bytes.len(),
+        });
     }
     let orientation = decoder
         .orientation()
         .unwrap_or(image::metadata::Orientation::NoTransforms);
-    let mut image =
-        DynamicImage::from_decoder(decoder).map_err(|e| format!("it cannot be decoded: {e}"))?;
+    let mut image = DynamicImage::from_decoder(decoder).map_err(undecodable)?;
     image.apply_orientation(orientation);
     Ok(image.into_rgb8())
 }
@@ -434,24 +468,24 @@ fn write_variants(
     Ok(variants)
 }
 
-fn resize(image: &image::RgbImage, width: u32, height: u32) -> Result<Vec<u8>, String> {
+fn resize(image: &image::RgbImage, width: u32, height: u32) -> Result<Vec<u8>, PhotoError> {
     let (sw, sh) = image.dimensions();
     let src = fir::images::ImageRef::new(sw, sh, image.as_raw(), fir::PixelType::U8x3)
-        .map_err(|e| format!("cannot resize it: {e}"))?;
+        .map_err(|e| PhotoError::Resize(e.to_string()))?;
     let mut dst = fir::images::Image::new(width, height, fir::PixelType::U8x3);
     let options = fir::ResizeOptions::new()
         .resize_alg(fir::ResizeAlg::Convolution(fir::FilterType::Lanczos3));
     fir::Resizer::new()
         .resize(&src, &mut dst, &options)
-        .map_err(|e| format!("cannot resize it: {e}"))?;
+        .map_err(|e| PhotoError::Resize(e.to_string()))?;
     Ok(dst.into_vec())
 }
 
-fn encode_jpeg(pixels: &[u8], width: u32, height: u32, quality: u8) -> Result<Vec<u8>, String> {
+fn encode_jpeg(pixels: &[u8], width: u32, height: u32, quality: u8) -> Result<Vec<u8>, PhotoError> {
     let mut out = Vec::new();
     image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality)
         .encode(pixels, width, height, image::ExtendedColorType::Rgb8)
-        .map_err(|e| format!("cannot encode it as JPEG: {e}"))?;
+        .map_err(|e| PhotoError::Encode(e.to_string()))?;
     Ok(out)
 }
 

@@ -12,7 +12,6 @@ pub mod config;
 pub mod content;
 pub mod diagnostics;
 pub mod feeds;
-pub mod fragments;
 pub mod images;
 mod init;
 pub mod output;
@@ -36,9 +35,10 @@ use catalog::Catalog;
 use feeds::SupplierReport;
 use images::Photos;
 use output::{Memory, Sink, Staging};
-use plan::{Body, ContentOutline, Inputs, Route};
 use recommend::Recommendations;
 use render::Renderer;
+use render::context::{self, Inputs};
+use render::globals::ContentOutline;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -107,7 +107,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Report {
         .and_then(|staging| report.take(staging.commit()));
     report.extend(reports::write(root, options.load.date, &report.suppliers));
     if let Some(committed) = committed {
-        report.extend(state::feeds::save(root, &report.suppliers));
+        report.extend(feeds::save_last_good(root, &report.suppliers));
         report.photos.pruned = images::prune_cache(root, &report.photo_entries);
         build_cache::remember(root, inputs, &output, &committed, &report);
     }
@@ -219,7 +219,7 @@ fn run<S: Sink>(
     if problems.has_site_errors() {
         return Run::stopped(problems, suppliers);
     }
-    let (globals, cards) = match fragments::render(&site, &catalog, &plan, &renderer) {
+    let (globals, cards) = match render::fragments::render(&site, &catalog, &plan, &renderer) {
         Ok(rendered) => rendered,
         Err(problem) => {
             problems.push(problem);
@@ -246,7 +246,7 @@ fn run<S: Sink>(
         &routes,
         |route| route.output_file(),
         |route| {
-            let page = render_route(&inputs, &renderer, route);
+            let page = context::render(&inputs, &renderer, route);
             progress.advance(1);
             page
         },
@@ -345,13 +345,5 @@ fn statics(site: &Site, assets: &Assets, catalog: &Catalog) -> output::write::St
     output::write::Statics {
         copied: files.chain(catalog.photos.files()).collect(),
         written: vec![("_headers".into(), headers.into_bytes())],
-    }
-}
-
-fn render_route(inputs: &Inputs, renderer: &Renderer, route: &Route) -> Result<Vec<u8>, Problem> {
-    match route.body(inputs) {
-        Body::Template(name, ctx) => renderer.render_bytes(name, &route.lang, &ctx),
-        Body::ContentTemplate(name, ctx) => renderer.render_bytes(&name, &route.lang, &ctx),
-        Body::Text(text) => Ok(text.into_bytes()),
     }
 }

@@ -68,7 +68,8 @@ fn main() -> ExitCode {
         }),
         Command::Init { folder, date } => {
             let epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
-            resolve_date(date, epoch.as_deref(), jiff::Zoned::now().date()).map(|date| {
+            let date = resolve_date(date, epoch.as_deref(), jiff::Zoned::now().date());
+            date.map_err(|e| e.to_string()).map(|date| {
                 let report = showroom::init(&folder, date);
                 print_problems(&report);
                 if !report.has_errors() {
@@ -103,7 +104,7 @@ fn main() -> ExitCode {
 fn load_options(site: SiteArgs, base_url: Option<String>) -> Result<LoadOptions, String> {
     let epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
     let today = jiff::Zoned::now().date();
-    let date = resolve_date(site.date, epoch.as_deref(), today)?;
+    let date = resolve_date(site.date, epoch.as_deref(), today).map_err(|e| e.to_string())?;
     Ok(LoadOptions {
         root: site.root,
         base_url,

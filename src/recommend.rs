@@ -4,15 +4,13 @@
 //! searched by price, so a build of 100 000 cars never compares all pairs.
 
 use crate::catalog::{self, format};
-use crate::diagnostics::{Diagnostics, Problem, line_of_offset};
+use crate::diagnostics::{Diagnostics, Problem};
 use crate::feeds::Availability;
-use crate::site::Site;
+use crate::site::{PINS_FILE, Site};
 use rayon::prelude::*;
-use serde::Deserialize;
 use std::collections::HashMap;
 use std::hash::Hash;
 
-pub const PINS_FILE: &str = "data/recommended.toml";
 /// "Similar price" for cars of another model: within this fraction of the car's price.
 const PRICE_BAND: f64 = 0.25;
 /// "Similar year" for cars of another model.
@@ -48,53 +46,6 @@ pub struct Recommendations {
 impl Recommendations {
     pub fn for_car(&self, i: usize) -> &[usize] {
         &self.per_car[i]
-    }
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct PinsFile {
-    #[serde(default)]
-    pinned: Vec<toml::Spanned<String>>,
-}
-
-/// The cars marketing pinned in `data/recommended.toml`, as `<supplier-id>/<vehicle_id>`
-/// with the line each is on: read with the site, resolved against its cars here.
-#[derive(Debug, Default, Clone)]
-pub struct Pins(Vec<(String, u32)>);
-
-impl Pins {
-    /// Reads the pins file; none is no pins, and a file that cannot be read or parsed is
-    /// an error with its line.
-    pub fn load(root: &std::path::Path) -> (Pins, Option<Problem>) {
-        let text = match std::fs::read_to_string(root.join(PINS_FILE)) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return (Pins::default(), None),
-            Err(e) => {
-                let problem = Problem::error(format!("cannot read: {e}")).in_file(PINS_FILE);
-                return (Pins::default(), Some(problem));
-            }
-        };
-        match toml::from_str::<PinsFile>(&text) {
-            Ok(file) => {
-                let pins = file
-                    .pinned
-                    .into_iter()
-                    .map(|pin| {
-                        let line = line_of_offset(&text, pin.span().start);
-                        (pin.into_inner(), line)
-                    })
-                    .collect();
-                (Pins(pins), None)
-            }
-            Err(e) => {
-                let mut p = Problem::error(e.message().to_string()).in_file(PINS_FILE);
-                if let Some(span) = e.span() {
-                    p = p.at_line(line_of_offset(&text, span.start));
-                }
-                (Pins::default(), Some(p))
-            }
-        }
     }
 }
 
@@ -161,7 +112,7 @@ fn resolve(site: &Site, candidates: &[Candidate], problems: &mut Diagnostics) ->
             .position(|l| l.supplier.as_str() == supplier && l.vehicle_id == vehicle_id)
     };
     let mut pins = Vec::new();
-    for (pin, line) in &site.pins.0 {
+    for (pin, line) in site.pins.iter() {
         match find(pin) {
             Some(i) if candidates[i].available => {
                 if !pins.contains(&i) {
@@ -180,7 +131,7 @@ fn resolve(site: &Site, candidates: &[Candidate], problems: &mut Diagnostics) ->
                          available car"
                     ))
                     .in_file(PINS_FILE)
-                    .at_line(*line)
+                    .at_line(line)
                     .with_field("pinned"),
                 );
             }

@@ -2,11 +2,11 @@
 
 use crate::config::{Config, FeedsConfig};
 use crate::content::{self, Page};
-use crate::diagnostics::{Diagnostics, Problem};
+use crate::diagnostics::{Diagnostics, Problem, line_of_offset};
 use crate::feeds::{self, Inventory};
 use crate::policies::{self, Policies};
-use crate::recommend::Pins;
 use jiff::civil::Date;
+use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
 /// What the command line may change about a site before it loads.
@@ -114,4 +114,59 @@ fn languages(config: &Config) -> Vec<String> {
 
 fn theme_dir(root: &Path, config: &Config) -> PathBuf {
     root.join("themes").join(&config.theme)
+}
+
+/// Cars marketing pins for "Recommended Cars", relative to the site root.
+pub const PINS_FILE: &str = "data/recommended.toml";
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct PinsFile {
+    #[serde(default)]
+    pinned: Vec<toml::Spanned<String>>,
+}
+
+/// The cars marketing pinned in `data/recommended.toml`, as `<supplier-id>/<vehicle_id>`
+/// with the line each is on: read with the site, resolved against its cars here.
+#[derive(Debug, Default, Clone)]
+pub struct Pins(Vec<(String, u32)>);
+
+impl Pins {
+    /// Each pin with its line.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, u32)> {
+        self.0.iter().map(|(pin, line)| (pin.as_str(), *line))
+    }
+
+    /// Reads the pins file; none is no pins, and a file that cannot be read or parsed is
+    /// an error with its line.
+    pub fn load(root: &std::path::Path) -> (Pins, Option<Problem>) {
+        let text = match std::fs::read_to_string(root.join(PINS_FILE)) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return (Pins::default(), None),
+            Err(e) => {
+                let problem = Problem::error(format!("cannot read: {e}")).in_file(PINS_FILE);
+                return (Pins::default(), Some(problem));
+            }
+        };
+        match toml::from_str::<PinsFile>(&text) {
+            Ok(file) => {
+                let pins = file
+                    .pinned
+                    .into_iter()
+                    .map(|pin| {
+                        let line = line_of_offset(&text, pin.span().start);
+                        (pin.into_inner(), line)
+                    })
+                    .collect();
+                (Pins(pins), None)
+            }
+            Err(e) => {
+                let mut p = Problem::error(e.message().to_string()).in_file(PINS_FILE);
+                if let Some(span) = e.span() {
+                    p = p.at_line(line_of_offset(&text, span.start));
+                }
+                (Pins::default(), Some(p))
+            }
+        }
+    }
 }

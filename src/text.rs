@@ -1,11 +1,17 @@
-//! Untrusted text made safe to publish, once, where it enters: normalised to NFC, free
-//! of invisible characters that make one word look like two (or two like one), and of
-//! characters that XML forbids, which would make the feeds and sitemaps unreadable.
+//! Small text helpers every stage may use, importing nothing of the others: untrusted
+//! text made safe to publish, once, where it enters (normalised to NFC, free of
+//! invisible characters that make one word look like two, or two like one, and of
+//! characters that XML forbids, which would make the feeds and sitemaps unreadable);
+//! whether a URL may be linked to; replacing bytes for escaping; and where Tera's tags
+//! are in a template, for the passes that rewrite one before Tera compiles it
+//! (minifying, inlining interface strings): only the delimiters are found here, Tera
+//! itself parses what is inside.
 
 use icu_normalizer::ComposingNormalizerBorrowed;
 use icu_properties::CodePointSetData;
 use icu_properties::props::DefaultIgnorableCodePoint;
 use std::borrow::Cow;
+use std::ops::Range;
 
 /// What a field is used for, which decides what may stay in it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,6 +81,49 @@ pub fn is_xml_char(c: char) -> bool {
 /// scripts, emoji sequences) and variation selectors (emoji presentation).
 fn kept_in(c: char, kind: Kind) -> bool {
     kind == Kind::Text && matches!(c, '\u{200C}' | '\u{200D}' | '\u{FE00}'..='\u{FE0F}')
+}
+
+/// Whether a URL from untrusted text may be linked to.
+pub fn is_http_url(url: &str) -> bool {
+    let lower = url.trim().to_ascii_lowercase();
+    lower.starts_with("https://") || lower.starts_with("http://")
+}
+
+/// Where the next `{{ }}`, `{% %}` or `{# #}` in `text` is; `None` inside when one is
+/// never closed.
+pub fn next_tag(text: &str) -> Option<Option<Range<usize>>> {
+    let mut from = 0;
+    while let Some(found) = text[from..].find('{') {
+        let start = from + found;
+        let close = match text.get(start..start + 2) {
+            Some("{{") => "}}",
+            Some("{%") => "%}",
+            Some("{#") => "#}",
+            _ => {
+                from = start + 1;
+                continue;
+            }
+        };
+        let end = start + 2 + text[start + 2..].find(close)? + 2;
+        return Some(Some(start..end));
+    }
+    Some(None)
+}
+
+/// `text` with each ASCII byte that `with` maps replaced, in one pass that copies the
+/// runs in between whole: escaping runs on every value of every page.
+pub fn replace_bytes(text: &str, with: impl Fn(u8) -> Option<&'static str>) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    let mut copied = 0;
+    for (at, byte) in text.bytes().enumerate() {
+        if let Some(replacement) = with(byte) {
+            out.push_str(&text[copied..at]);
+            out.push_str(replacement);
+            copied = at + 1;
+        }
+    }
+    out.push_str(&text[copied..]);
+    out
 }
 
 #[cfg(test)]

@@ -207,7 +207,7 @@ pub fn car(site: &Site, l: &Listing, page: &view::CarPage, crumbs: &[(String, St
 /// JSON inside `<script>` must not close the element or open a comment: `<`, `>` and
 /// `&` become `\u` escapes, which JSON parsers read back as the same characters.
 pub fn script_safe(json: &str) -> String {
-    crate::render::replace_bytes(json, |b| match b {
+    crate::text::replace_bytes(json, |b| match b {
         b'<' => Some("\\u003c"),
         b'>' => Some("\\u003e"),
         b'&' => Some("\\u0026"),

@@ -3,9 +3,10 @@
 //! untrusted Markdown renderer.
 
 use super::{Catalog, format};
-use crate::content::markdown::{self, Trust, is_http_url};
+use crate::content::markdown::{self, Trust};
 use crate::feeds::{Availability, FeedEnum, ImageRef, Listing, OrWritten, Supplier};
 use crate::site::Site;
+use crate::text::is_http_url;
 use serde::Serialize;
 
 /// What a list or a Recommended Cars section shows of a car.

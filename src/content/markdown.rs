@@ -98,7 +98,7 @@ impl UntrustedFilter {
             Event::Html(raw) | Event::InlineHtml(raw) => Some(Event::Text(raw)),
             Event::Start(Tag::Image { .. }) | Event::End(TagEnd::Image) => None,
             Event::Start(Tag::Link { ref dest_url, .. }) => {
-                let keep = is_http_url(dest_url);
+                let keep = crate::text::is_http_url(dest_url);
                 self.links.push(keep);
                 keep.then_some(event)
             }
@@ -118,12 +118,6 @@ pub fn has_inline_script(html: &str) -> bool {
         let is_script = attributes.is_empty() || attributes.starts_with(char::is_whitespace);
         is_script && !attributes.replace(char::is_whitespace, "").contains("src=")
     })
-}
-
-/// Whether a URL from untrusted text may be linked to.
-pub fn is_http_url(url: &str) -> bool {
-    let lower = url.trim().to_ascii_lowercase();
-    lower.starts_with("https://") || lower.starts_with("http://")
 }
 
 fn unique_id(text: &str, used: &mut HashSet<String>) -> String {

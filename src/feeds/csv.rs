@@ -140,7 +140,7 @@ fn row_fields<'r>(
                     format!(
                         "{} is not readable as JSON ({e}); expected a value like \
                          [{{\"url\": \"https://...\"}}] or {{\"city\": \"...\"}}",
-                        super::fields::quote(trimmed)
+                        super::values::quote(trimmed)
                     ),
                 )
             })?;

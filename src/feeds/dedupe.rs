@@ -7,8 +7,8 @@
 //!   sold beats a sold one; then the most recently updated; then the supplier listed first
 //!   in `data/suppliers.toml`; then the earlier line.
 
-use super::fields::quote;
 use super::listing::Listing;
+use super::values::quote;
 use crate::diagnostics::Problem;
 use rayon::prelude::*;
 use std::collections::HashMap;

@@ -8,8 +8,8 @@ use super::listing::{
 };
 use super::supplier::{ValueMap, Words};
 use super::{Supplier, SupplierId};
-use crate::content::markdown::is_http_url;
 use crate::diagnostics::{Problem, line_of_offset};
+use crate::text::is_http_url;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;

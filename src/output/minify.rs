@@ -2,7 +2,7 @@
 //! through lightningcss and scripts through oxc. Anything they cannot parse is kept as
 //! written.
 
-use crate::render::tags::next_tag;
+use crate::text::next_tag;
 use lightningcss::stylesheet::{MinifyOptions, ParserOptions, PrinterOptions, StyleSheet};
 
 /// Minifies an HTML template once, when it is loaded, rather than every page it renders:

@@ -108,7 +108,7 @@ pub fn inline_literal_keys(
 ) -> String {
     let mut out = String::with_capacity(template.len());
     let mut rest = template;
-    while let Some(Some(tag)) = super::tags::next_tag(rest) {
+    while let Some(Some(tag)) = crate::text::next_tag(rest) {
         out.push_str(&rest[..tag.start]);
         let text = &rest[tag.clone()];
         let value = literal_key(text)

@@ -2,8 +2,10 @@
 //! interface strings and the functions templates may call. Templates only present:
 //! everything they show is computed before they run.
 
+pub mod context;
+pub mod fragments;
+pub mod globals;
 pub mod i18n;
-pub mod tags;
 
 use crate::assets::Assets;
 use crate::diagnostics::{Diagnostics, Problem};
@@ -184,7 +186,7 @@ fn new_tera() -> Tera {
 /// Escapes what can break out of text or a quoted attribute. Tera's default also
 /// escapes `/`, which leaves every URL in the output as `&#x2F;cars&#x2F;`.
 pub fn escape(text: &str) -> String {
-    replace_bytes(text, |b| match b {
+    crate::text::replace_bytes(text, |b| match b {
         b'&' => Some("&amp;"),
         b'<' => Some("&lt;"),
         b'>' => Some("&gt;"),
@@ -192,22 +194,6 @@ pub fn escape(text: &str) -> String {
         b'\'' => Some("&#39;"),
         _ => None,
     })
-}
-
-/// `text` with each ASCII byte that `with` maps replaced, in one pass that copies the
-/// runs in between whole: escaping runs on every value of every page.
-pub fn replace_bytes(text: &str, with: impl Fn(u8) -> Option<&'static str>) -> String {
-    let mut out = String::with_capacity(text.len() + text.len() / 8);
-    let mut copied = 0;
-    for (at, byte) in text.bytes().enumerate() {
-        if let Some(replacement) = with(byte) {
-            out.push_str(&text[copied..at]);
-            out.push_str(replacement);
-            copied = at + 1;
-        }
-    }
-    out.push_str(&text[copied..]);
-    out
 }
 
 fn register_functions(tera: &mut Tera, translations: &Arc<Translations>, assets: &Assets) {

@@ -6,7 +6,7 @@
 use super::watch::Change;
 use crate::diagnostics::Diagnostics;
 use crate::feeds::{self, Inventory, SupplierId};
-use crate::plan::ContentOutline;
+use crate::render::globals::ContentOutline;
 use crate::{InMemory, LoadOptions, Report, Scope, Site};
 use std::collections::BTreeMap;
 use std::sync::Arc;

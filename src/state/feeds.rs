@@ -9,7 +9,6 @@
 
 use super::{state_dir, write_atomically};
 use crate::diagnostics::Problem;
-use crate::feeds::{FeedState, SupplierReport};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -110,56 +109,11 @@ pub enum Outcome {
     Kept(Saved),
 }
 
-/// Saves what a build that published read ([`save_outcomes`]); a failure is a warning,
-/// since the site itself is fine.
-pub fn save(root: &Path, suppliers: &[SupplierReport]) -> Option<Problem> {
-    let e = save_outcomes(root, outcomes(root, suppliers)).err()?;
-    Some(Problem::warning(format!(
-        "cannot save the suppliers' last good feeds in {}: {e}; an unreadable feed in the \
-         next build falls back to the copies saved before",
-        state_dir(root).display()
-    )))
-}
-
-/// What a build's supplier reports say to keep: by supplier id and file name.
-fn outcomes(
-    root: &Path,
-    suppliers: &[SupplierReport],
-) -> BTreeMap<String, BTreeMap<String, Outcome>> {
-    suppliers
-        .iter()
-        .map(|report| {
-            let files = report
-                .feeds
-                .iter()
-                .filter_map(|feed| {
-                    let name = feed
-                        .file
-                        .rsplit('/')
-                        .next()
-                        .unwrap_or(&feed.file)
-                        .to_string();
-                    let saved = feed.kept.clone()?;
-                    let outcome = match feed.state {
-                        FeedState::Read => Outcome::Read {
-                            saved,
-                            source: root.join(&feed.file),
-                        },
-                        _ => Outcome::Kept(saved),
-                    };
-                    Some((name, outcome))
-                })
-                .collect();
-            (report.id.clone(), files)
-        })
-        .collect()
-}
-
 /// Records a successful build: every file read is saved (its bytes copied unless an
 /// identical copy is there), every copy that stood in is kept, and everything else
 /// (files gone from their folder, suppliers no longer registered) is forgotten.
 /// `outcomes` are by supplier id and file name.
-fn save_outcomes(
+pub fn save_outcomes(
     root: &Path,
     outcomes: BTreeMap<String, BTreeMap<String, Outcome>>,
 ) -> std::io::Result<()> {

@@ -3,10 +3,11 @@
 //! Recommended Cars), and the partials that are the same on every page of a language.
 //! Rendering each of them per page was most of a large site's build time.
 
+use super::Renderer;
+use super::globals::Globals;
 use crate::catalog::{Catalog, view};
 use crate::diagnostics::Problem;
-use crate::plan::{Globals, Plan};
-use crate::render::Renderer;
+use crate::plan::Plan;
 use crate::site::Site;
 use rayon::prelude::*;
 use std::collections::HashMap;
