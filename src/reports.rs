@@ -111,13 +111,31 @@ fn quoted_value(message: &str) -> Option<&str> {
     first_quotation(message).map(|range| &message[range])
 }
 
+/// A supplier's report with the counts every view of it shows.
 #[derive(Serialize)]
-struct Page<'a> {
-    date: Date,
+struct Summary<'a> {
+    #[serde(flatten)]
     supplier: &'a SupplierReport,
     withdrawn: usize,
     errors: usize,
     warnings: usize,
+}
+
+impl<'a> Summary<'a> {
+    fn of(supplier: &'a SupplierReport) -> Summary<'a> {
+        Summary {
+            supplier,
+            withdrawn: supplier.withdrawn(),
+            errors: supplier.errors(),
+            warnings: supplier.warnings(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Page<'a> {
+    date: Date,
+    supplier: Summary<'a>,
     kinds: Vec<KindPage<'a>>,
 }
 
@@ -143,10 +161,7 @@ struct Row<'a> {
 struct Json<'a> {
     date: Date,
     #[serde(flatten)]
-    supplier: &'a SupplierReport,
-    withdrawn: usize,
-    errors: usize,
-    warnings: usize,
+    supplier: Summary<'a>,
     kinds: Vec<Kind<'a>>,
 }
 
@@ -170,10 +185,7 @@ pub fn write(root: &Path, date: Date, suppliers: &[SupplierReport]) -> Vec<Probl
     for supplier in suppliers {
         let json = Json {
             date,
-            supplier,
-            withdrawn: supplier.withdrawn(),
-            errors: supplier.errors(),
-            warnings: supplier.warnings(),
+            supplier: Summary::of(supplier),
             kinds: kinds(&supplier.problems),
         };
         let bytes = serde_json::to_vec_pretty(&json).expect("a report serializes");
@@ -209,10 +221,7 @@ fn html(date: Date, supplier: &SupplierReport) -> String {
         .collect();
     let page = Page {
         date,
-        supplier,
-        withdrawn: supplier.withdrawn(),
-        errors: supplier.errors(),
-        warnings: supplier.warnings(),
+        supplier: Summary::of(supplier),
         kinds,
     };
     render(SUPPLIER_TEMPLATE, &page)
@@ -220,29 +229,13 @@ fn html(date: Date, supplier: &SupplierReport) -> String {
 
 fn index(date: Date, suppliers: &[SupplierReport]) -> String {
     #[derive(Serialize)]
-    struct Line<'a> {
-        #[serde(flatten)]
-        supplier: &'a SupplierReport,
-        withdrawn: usize,
-        errors: usize,
-        warnings: usize,
-    }
-    #[derive(Serialize)]
     struct Index<'a> {
         date: Date,
-        suppliers: Vec<Line<'a>>,
+        suppliers: Vec<Summary<'a>>,
     }
     let index = Index {
         date,
-        suppliers: suppliers
-            .iter()
-            .map(|supplier| Line {
-                supplier,
-                withdrawn: supplier.withdrawn(),
-                errors: supplier.errors(),
-                warnings: supplier.warnings(),
-            })
-            .collect(),
+        suppliers: suppliers.iter().map(Summary::of).collect(),
     };
     render(INDEX_TEMPLATE, &index)
 }

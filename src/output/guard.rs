@@ -9,19 +9,13 @@ use std::path::{Component, Path, PathBuf};
 
 /// The folders and files under the site root that a build reads, keeps or reports
 /// into: an output folder may be none of them, nor inside one, nor hold them.
-pub const SOURCES: [&str; 8] = [
-    "config.toml",
-    "content",
-    "data",
-    "themes",
-    "static",
-    "templates",
-    crate::state::DIR,
-    crate::reports::DIR,
-];
+fn sources() -> impl Iterator<Item = &'static str> {
+    let kept = [crate::state::DIR, crate::reports::DIR];
+    crate::build_cache::INPUTS.into_iter().chain(kept)
+}
 
 /// Refuses an output folder that is the site root, holds it, or lies inside one of its
-/// [`SOURCES`]: replacing it would delete the site. `public/` and any other new folder
+/// sources: replacing it would delete the site. `public/` and any other new folder
 /// beside the sources are fine.
 pub fn check_location(root: &Path, output: &Path) -> Result<(), Problem> {
     // The swap replaces whatever is at the path: a file, or a link instead of the folder
@@ -56,7 +50,7 @@ pub fn check_location(root: &Path, output: &Path) -> Result<(), Problem> {
             format!("holds the site's root {}", root.display())
         });
     }
-    for source in SOURCES {
+    for source in sources() {
         if output.starts_with(root.join(source)) {
             return refuse(format!("is inside the site's `{source}`"));
         }
