@@ -53,6 +53,16 @@ pub struct Supplier {
     pub values: ValueMap,
 }
 
+impl Supplier {
+    /// The days its last good copy may stand in for an unreadable feed: its
+    /// `max_age_days`, past which its cars would be stale anyway, or thirty.
+    pub fn fallback_days(&self) -> u32 {
+        self.max_age_days.unwrap_or(DEFAULT_FALLBACK_DAYS)
+    }
+}
+
+const DEFAULT_FALLBACK_DAYS: u32 = 30;
+
 /// A supplier's own words for our values, from `[suppliers.values.<field>]` in the
 /// registry (`Kombi = "WAGON"`): read before our own spellings, so a supplier's word
 /// always means what its map says.

@@ -180,14 +180,6 @@ pub(super) fn load_supplier(
     SupplierLoad { listings, report }
 }
 
-/// The days a supplier's last good copy may stand in for an unreadable feed: its
-/// `max_age_days`, past which its cars would be stale anyway, or thirty.
-pub fn fallback_days(supplier: &Supplier) -> u32 {
-    supplier.max_age_days.unwrap_or(DEFAULT_FALLBACK_DAYS)
-}
-
-const DEFAULT_FALLBACK_DAYS: u32 = 30;
-
 /// The cars of an unreadable (or vanished) feed file: those of its last good copy while
 /// that copy is young enough, none after.
 fn stand_in(
@@ -216,7 +208,7 @@ fn stand_in(
     };
     let until = saved
         .read_on
-        .checked_add(jiff::Span::new().days(i64::from(fallback_days(supplier))))
+        .checked_add(jiff::Span::new().days(i64::from(supplier.fallback_days())))
         .unwrap_or(saved.read_on);
     if ctx.today > until {
         return withdrawn(Some(saved));

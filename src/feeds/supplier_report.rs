@@ -3,7 +3,6 @@
 
 use super::Supplier;
 use super::file::FileLoad;
-use super::supplier_load::fallback_days;
 use crate::diagnostics::Problem;
 use crate::state::feeds::{Outcome, Saved, save_outcomes};
 use jiff::civil::Date;
@@ -107,7 +106,7 @@ impl FeedStatus {
                 "its last good copy, read on {read_on}, is published instead ({} cars), \
                  until {until} at the latest ({} days: max_age_days)",
                 self.cars,
-                fallback_days(supplier)
+                supplier.fallback_days()
             ),
             FeedState::Withdrawn {
                 read_on: Some(read_on),
@@ -116,7 +115,7 @@ impl FeedStatus {
                 "its last good copy, read on {read_on}, is more than {} days old \
                  (max_age_days), so its {withdrawn} cars are withdrawn until a readable \
                  feed arrives",
-                fallback_days(supplier)
+                supplier.fallback_days()
             ),
             FeedState::Withdrawn { read_on: None, .. } => {
                 "no earlier copy of it was ever read, so no car of it is published".into()
