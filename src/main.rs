@@ -182,44 +182,54 @@ fn print_serve_event(event: serve::Event) {
     }
 }
 
-/// The site's own problems one by one; each supplier's grouped by kind, a few examples
-/// of each, since a feed can bring a warning for every one of 100 000 rows and the whole
-/// list is in the supplier's report.
+/// The site's own problems one by one; the suppliers' grouped by kind, a few examples of
+/// each, since feeds can bring a warning for every one of 100 000 rows, and every one is
+/// in its supplier's report.
 fn print_problems(report: &Report) {
     // Buffered: stderr is unbuffered.
     let mut err = std::io::BufWriter::new(std::io::stderr().lock());
-    for supplier in &report.suppliers {
-        // Its own problems: a duplicate VIN is in both suppliers' reports, printed once.
-        let own: Vec<Problem> = supplier
-            .problems
-            .iter()
-            .filter(|p| p.supplier.as_deref() == Some(supplier.id.as_str()))
-            .cloned()
-            .collect();
-        let kinds = showroom::reports::kinds(&own);
-        for (i, kind) in kinds.iter().enumerate() {
-            if i == KINDS_SHOWN {
-                let rest: usize = kinds[i..].iter().map(|k| k.count).sum();
-                let _ = writeln!(
-                    err,
-                    "  … and {} more of {} other kinds: see reports/{}.html",
-                    group_digits(rest),
-                    kinds.len() - i,
-                    supplier.id
-                );
-                break;
-            }
-            for p in kind.problems.iter().take(EXAMPLES_SHOWN) {
-                let _ = writeln!(err, "{p}");
-            }
-            if kind.count > EXAMPLES_SHOWN {
-                let _ = writeln!(
-                    err,
-                    "  … and {} more like this: see reports/{}.html",
-                    group_digits(kind.count - EXAMPLES_SHOWN),
-                    supplier.id
-                );
-            }
+    // Each supplier's own: a duplicate VIN is in both suppliers' reports, printed once.
+    let theirs: Vec<Problem> = report
+        .suppliers
+        .iter()
+        .flat_map(|s| {
+            s.problems
+                .iter()
+                .filter(|p| p.supplier.as_ref() == Some(&s.id))
+        })
+        .cloned()
+        .collect();
+    let kinds = showroom::reports::kinds(&theirs);
+    for (i, kind) in kinds.iter().enumerate() {
+        if i == KINDS_SHOWN {
+            let rest: usize = kinds[i..].iter().map(|k| k.count).sum();
+            let _ = writeln!(
+                err,
+                "  … and {} more of {} other kinds: see reports/index.html",
+                group_digits(rest),
+                kinds.len() - i
+            );
+            break;
+        }
+        for p in kind.problems.iter().take(EXAMPLES_SHOWN) {
+            let _ = writeln!(err, "{p}");
+        }
+        if kind.count > EXAMPLES_SHOWN {
+            let mut suppliers: Vec<&str> = kind
+                .problems
+                .iter()
+                .filter_map(|p| p.supplier.as_deref())
+                .collect();
+            suppliers.dedup();
+            let see = match suppliers.as_slice() {
+                [one] => format!("reports/{one}.html"),
+                many => format!("reports/index.html ({} suppliers)", many.len()),
+            };
+            let _ = writeln!(
+                err,
+                "  … and {} more like this: see {see}",
+                group_digits(kind.count - EXAMPLES_SHOWN),
+            );
         }
     }
     for p in report.problems.iter().filter(|p| p.supplier.is_none()) {
@@ -228,8 +238,8 @@ fn print_problems(report: &Report) {
     let _ = err.flush();
 }
 
-/// Kinds of problem printed per supplier, and examples printed per kind.
-const KINDS_SHOWN: usize = 5;
+/// Kinds of suppliers' problems printed, and examples printed of each.
+const KINDS_SHOWN: usize = 8;
 const EXAMPLES_SHOWN: usize = 2;
 
 /// One line per supplier: what its feeds gave.
