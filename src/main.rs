@@ -215,6 +215,13 @@ fn print_deploy(summary: &deploy::Summary, report: Option<&std::path::Path>) {
                 bytes(group.bytes),
                 first_paths(&group.first, group.files)
             );
+            if group.to_check > 0 {
+                let _ = writeln!(
+                    out,
+                    "         {:>7} of them may be there already: looked at (HEAD) first",
+                    group_digits(group.to_check)
+                );
+            }
         }
         let _ = writeln!(
             out,

@@ -493,7 +493,23 @@ fn more_deletes_than_max_deletes_stop_the_deploy_before_anything_changes() {
 #[test]
 fn a_deploy_killed_halfway_is_finished_by_the_next_without_sending_a_file_twice() {
     let setup = setup("concurrency = 2\n");
-    let total = setup.local().len();
+    setup.deploy();
+    let before = setup.local();
+    // A new site title: every page changes.
+    let config = std::fs::read_to_string(setup.site.root().join("config.toml")).unwrap();
+    setup.site.write(
+        "config.toml",
+        &config.replace("Market Fixture", "Market Fixture Two"),
+    );
+    build(&setup.site);
+    let changed: BTreeSet<String> = setup
+        .local()
+        .into_iter()
+        .filter(|(p, l)| before.get(p).is_none_or(|b| b.blake3 != l.blake3))
+        .map(|(p, _)| p)
+        .collect();
+    assert!(changed.len() > 20, "{}", changed.len());
+    setup.s3.clear();
     setup.s3.hold_uploads_after(10);
     let mut child = setup
         .command(&[])
@@ -506,12 +522,14 @@ fn a_deploy_killed_halfway_is_finished_by_the_next_without_sending_a_file_twice(
     child.wait().unwrap();
     let sent_before = setup.s3.uploads();
     assert!(
-        !sent_before.is_empty() && sent_before.len() < total,
+        !sent_before.is_empty() && sent_before.len() < changed.len(),
         "{}",
         sent_before.len()
     );
-    // No manifest yet: nothing claims a file that is not there.
-    assert!(setup.s3.object("manifest.json").is_none());
+    // The old manifest is still the remote one, and every file it lists is there.
+    let remote = setup.remote();
+    assert_eq!(remote.files.len(), before.len());
+    assert!(remote.files.keys().all(|p| setup.s3.object(p).is_some()));
     setup.s3.release();
     setup.s3.clear();
 
@@ -524,7 +542,8 @@ fn a_deploy_killed_halfway_is_finished_by_the_next_without_sending_a_file_twice(
         .filter(|p| sent_before.contains(p))
         .collect();
     assert!(again.is_empty(), "sent twice: {again:?}");
-    assert_eq!(sent_before.len() + sent_after.len(), total);
+    let all: BTreeSet<String> = sent_before.into_iter().chain(sent_after).collect();
+    assert_eq!(all, changed);
     setup.assert_bucket_is_output();
     setup.assert_manifest_holds();
 }
@@ -553,6 +572,38 @@ fn a_second_deploy_while_one_runs_stops_with_a_clear_message_and_changes_nothing
     let first = first.wait_with_output().unwrap();
     assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
     setup.assert_bucket_is_output();
+}
+
+#[test]
+fn a_deploy_paused_past_its_lease_loses_the_lock_to_the_next_and_stops() {
+    use rustix::process::{Pid, Signal, kill_process};
+    let setup = setup("lock_seconds = 5\n");
+    setup.s3.hold_uploads_after(3);
+    let first = setup
+        .command(&[])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = Pid::from_raw(first.id() as i32).unwrap();
+    setup.s3.wait_until_held();
+    // Paused (a suspended VM, a stalled runner): it cannot renew its lease.
+    kill_process(pid, Signal::STOP).unwrap();
+    std::thread::sleep(Duration::from_secs(6));
+    setup.s3.release();
+    let second = setup.run(&[]);
+    assert_eq!(second.status.code(), Some(0), "{}", stderr(&second));
+    assert!(String::from_utf8_lossy(&second.stdout).contains("Finishing an interrupted deploy"));
+    kill_process(pid, Signal::CONT).unwrap();
+    let first = first.wait_with_output().unwrap();
+    assert_eq!(first.status.code(), Some(1));
+    assert!(
+        stderr(&first).contains("this deploy lost its lock"),
+        "{}",
+        stderr(&first)
+    );
+    setup.assert_bucket_is_output();
+    setup.assert_manifest_holds();
 }
 
 #[test]

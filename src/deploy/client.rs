@@ -11,7 +11,10 @@ use object_store::client::{
     ReqwestConnector,
 };
 use object_store::path::Path;
-use object_store::{BackoffConfig, ClientOptions, ObjectStore, RetryConfig};
+use object_store::{
+    Attributes, BackoffConfig, ClientOptions, ObjectStore, ObjectStoreExt, PutMode, PutOptions,
+    PutPayload, RetryConfig, UpdateVersion,
+};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -261,6 +264,64 @@ impl Bucket {
     /// `s3://bucket/prefix/path`, for messages.
     pub fn url(&self, path: &str) -> String {
         format!("s3://{}/{}", self.name, self.key(path))
+    }
+
+    /// The bytes of the object at `path` and the version a conditional write over it
+    /// must match; `None` when there is no such object (a missing bucket is an error).
+    pub async fn get_versioned(
+        &self,
+        path: &str,
+    ) -> Result<Option<(Vec<u8>, UpdateVersion)>, DeployError> {
+        let what = || format!("reading {}", self.url(path));
+        match self.store.get(&self.key(path)).await {
+            Ok(found) => {
+                let version = UpdateVersion {
+                    e_tag: found.meta.e_tag.clone(),
+                    version: found.meta.version.clone(),
+                };
+                let bytes = found.bytes().await.map_err(|e| self.error(&what(), e))?;
+                Ok(Some((bytes.to_vec(), version)))
+            }
+            Err(e @ object_store::Error::NotFound { .. }) => match self.error(&what(), e) {
+                e @ DeployError::NoSuchBucket { .. } => Err(e),
+                _ => Ok(None),
+            },
+            Err(e) => Err(self.error(&what(), e)),
+        }
+    }
+
+    /// Writes `bytes` at `path` only if the object is still at `version` (with `None`,
+    /// only if there is none); otherwise [`DeployError::Raced`]: another writer (`who`,
+    /// "wrote the remote manifest") got in first. The new version.
+    pub async fn put_if(
+        &self,
+        path: &str,
+        bytes: Vec<u8>,
+        version: Option<UpdateVersion>,
+        attributes: Attributes,
+        who: &str,
+    ) -> Result<UpdateVersion, DeployError> {
+        let mode = match version {
+            Some(v) => PutMode::Update(v),
+            None => PutMode::Create,
+        };
+        let opts = PutOptions {
+            mode,
+            attributes,
+            ..Default::default()
+        };
+        match self
+            .store
+            .put_opts(&self.key(path), PutPayload::from(bytes), opts)
+            .await
+        {
+            Ok(result) => Ok(result.into()),
+            Err(
+                object_store::Error::Precondition { .. }
+                | object_store::Error::AlreadyExists { .. },
+            ) => Err(DeployError::Raced { what: who.into() }),
+            Err(e) => Err(self.error(&format!("writing {}", self.url(path)), e)),
+        }
     }
 
     /// An error of the store on `what`, turned into the error a person can act on.

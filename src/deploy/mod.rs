@@ -28,7 +28,7 @@ use crate::output::{self, MANIFEST};
 use client::Bucket;
 use jiff::Timestamp;
 use lock::Lock;
-use object_store::{ObjectStore, ObjectStoreExt, PutMode, PutOptions, PutPayload, UpdateVersion};
+use object_store::{ObjectStore, ObjectStoreExt, UpdateVersion};
 use plan::{Inputs, Remote};
 use remote::Deployed;
 use serde::Serialize;
@@ -151,6 +151,8 @@ pub struct Group {
     pub kind: Kind,
     pub files: usize,
     pub bytes: u64,
+    /// Of those, objects that may already be there, looked at before uploading.
+    pub to_check: usize,
     pub first: Vec<String>,
 }
 
@@ -216,9 +218,12 @@ fn runtime() -> tokio::runtime::Runtime {
 async fn run(options: &DeployOptions, progress: &dyn Progress) -> Result<Summary, DeployError> {
     let started = Instant::now();
     let output = &options.output;
-    let local = output::read_manifest(output).ok_or_else(|| DeployError::NotBuilt {
+    let mut local = output::read_manifest(output).ok_or_else(|| DeployError::NotBuilt {
         path: output.join(MANIFEST),
     })?;
+    // The deploy writes its own manifest and lock; a build never lists them.
+    local.remove(MANIFEST);
+    local.remove(LOCK);
     let rules = read_rules(output)?;
     let config = &options.config;
     let name = config.bucket.as_deref().ok_or(DeployError::NoBucket)?;
@@ -278,30 +283,6 @@ async fn preflight(bucket: &Bucket, path: &str) -> Result<(), DeployError> {
     }
 }
 
-/// The remote manifest's bytes, and the version a conditional write must match (its
-/// ETag; `None`: there is none, and it must be created).
-async fn fetch_manifest(
-    bucket: &Bucket,
-) -> Result<(Option<Vec<u8>>, Option<UpdateVersion>), DeployError> {
-    let key = bucket.key(MANIFEST);
-    let what = || format!("reading {}", bucket.url(MANIFEST));
-    match bucket.store.get(&key).await {
-        Ok(found) => {
-            let version = UpdateVersion {
-                e_tag: found.meta.e_tag.clone(),
-                version: found.meta.version.clone(),
-            };
-            let bytes = found.bytes().await.map_err(|e| bucket.error(&what(), e))?;
-            Ok((Some(bytes.to_vec()), Some(version)))
-        }
-        Err(e @ object_store::Error::NotFound { .. }) => match bucket.error(&what(), e) {
-            e @ DeployError::NoSuchBucket { .. } => Err(e),
-            _ => Ok((None, None)),
-        },
-        Err(e) => Err(bucket.error(&what(), e)),
-    }
-}
-
 /// Every object under the prefix but the deploy's own, by output path and size.
 async fn list(bucket: &Bucket) -> Result<BTreeMap<String, u64>, DeployError> {
     use futures_util::TryStreamExt;
@@ -328,7 +309,7 @@ async fn publish(
     lock: Option<&Lock>,
 ) -> Result<Summary, DeployError> {
     let config = &options.config;
-    let (bytes, mut version) = fetch_manifest(bucket).await?;
+    let (bytes, mut version) = bucket.get_versioned(MANIFEST).await?.unzip();
     let previous = bytes.as_deref().and_then(RemoteManifest::parse);
     let listing = match previous {
         Some(_) => None,
@@ -360,6 +341,7 @@ async fn publish(
                 kind,
                 files: of_kind.clone().count(),
                 bytes: of_kind.clone().map(|u| u.size).sum(),
+                to_check: of_kind.clone().filter(|u| u.check).count(),
                 first: of_kind.take(FIRST_PATHS).map(|u| u.path.clone()).collect(),
             }
         })
@@ -477,34 +459,21 @@ async fn write_manifest(
     if let Some(lock) = lock {
         lock.check()?;
     }
-    let mode = match version {
-        Some(v) => PutMode::Update(v),
-        None => PutMode::Create,
-    };
-    let headers = ObjectHeaders {
-        content_type: output::content_type(MANIFEST).to_string(),
-        cache_control: output::REVALIDATE.to_string(),
-    };
-    let opts = PutOptions {
-        mode,
-        attributes: object_store::Attributes::from_iter([
-            (object_store::Attribute::ContentType, headers.content_type),
-            (object_store::Attribute::CacheControl, headers.cache_control),
-        ]),
-        ..Default::default()
-    };
-    let payload = PutPayload::from(manifest.to_bytes());
-    match bucket
-        .store
-        .put_opts(&bucket.key(MANIFEST), payload, opts)
+    let attributes = object_store::Attributes::from_iter([
+        (
+            object_store::Attribute::ContentType,
+            output::content_type(MANIFEST),
+        ),
+        (object_store::Attribute::CacheControl, output::REVALIDATE),
+    ]);
+    let bytes = manifest.to_bytes();
+    bucket
+        .put_if(
+            MANIFEST,
+            bytes,
+            version,
+            attributes,
+            "wrote the remote manifest",
+        )
         .await
-    {
-        Ok(result) => Ok(result.into()),
-        Err(
-            object_store::Error::Precondition { .. } | object_store::Error::AlreadyExists { .. },
-        ) => Err(DeployError::Raced {
-            what: "wrote the remote manifest".into(),
-        }),
-        Err(e) => Err(bucket.error(&format!("writing {}", bucket.url(MANIFEST)), e)),
-    }
 }

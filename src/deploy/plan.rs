@@ -258,15 +258,20 @@ mod tests {
         "2026-11-23T10:00:00Z".parse().unwrap()
     }
 
-    fn first_deploy(local: &BTreeMap<String, Listed>) -> RemoteManifest {
-        let p = plan(Inputs {
+    /// The plan for `local` against `remote`, as of [`now`], keeping assets 7 days.
+    fn plan_for(local: &BTreeMap<String, Listed>, remote: Remote) -> Plan {
+        plan(Inputs {
             local,
             rules: &rules(),
-            remote: Remote::Listing(&BTreeMap::new()),
+            remote,
             now: now(),
             keep_assets_days: 7,
             resume: false,
-        });
+        })
+    }
+
+    fn first_deploy(local: &BTreeMap<String, Listed>) -> RemoteManifest {
+        let p = plan_for(local, Remote::Listing(&BTreeMap::new()));
         RemoteManifest {
             files: p.files,
             deploy: Deployed {
@@ -288,14 +293,7 @@ mod tests {
             ("photos/ab/x-480.webp".to_string(), listed("e", 1)),
             ("about/index.html".to_string(), listed("f", 1)),
         ]);
-        let p = plan(Inputs {
-            local: &local,
-            rules: &rules(),
-            remote: Remote::Listing(&BTreeMap::new()),
-            now: now(),
-            keep_assets_days: 7,
-            resume: false,
-        });
+        let p = plan_for(&local, Remote::Listing(&BTreeMap::new()));
         let order: Vec<&str> = p.uploads.iter().map(|u| u.path.as_str()).collect();
         assert_eq!(
             order,
@@ -324,14 +322,7 @@ mod tests {
         local.remove("s.0123456789.css");
         local.insert("s.9999999999.css".into(), listed("c2", 1));
         local.insert("new/index.html".into(), listed("n", 1));
-        let p = plan(Inputs {
-            local: &local,
-            rules: &rules(),
-            remote: Remote::Manifest(&remote),
-            now: now(),
-            keep_assets_days: 7,
-            resume: false,
-        });
+        let p = plan_for(&local, Remote::Manifest(&remote));
         let uploads: Vec<&str> = p.uploads.iter().map(|u| u.path.as_str()).collect();
         assert_eq!(
             uploads,
@@ -364,14 +355,7 @@ mod tests {
                 blake3: None,
             },
         );
-        let p = plan(Inputs {
-            local: &local,
-            rules: &rules(),
-            remote: Remote::Manifest(&remote),
-            now: now(),
-            keep_assets_days: 7,
-            resume: false,
-        });
+        let p = plan_for(&local, Remote::Manifest(&remote));
         assert!(p.uploads.is_empty());
         assert_eq!(p.unchanged, 1);
         assert_eq!(p.deletes, ["old.0123456789.js"]);
@@ -383,14 +367,7 @@ mod tests {
         let local = BTreeMap::from([("s.0123456789.css".to_string(), listed("c", 1))]);
         let mut remote = first_deploy(&local);
         remote.deploy.headers[0].cache_control = "no-cache".into();
-        let p = plan(Inputs {
-            local: &local,
-            rules: &rules(),
-            remote: Remote::Manifest(&remote),
-            now: now(),
-            keep_assets_days: 7,
-            resume: false,
-        });
+        let p = plan_for(&local, Remote::Manifest(&remote));
         assert_eq!(p.uploads.len(), 1);
     }
 
@@ -407,14 +384,7 @@ mod tests {
             ("css/site.abcdef0123.css".to_string(), 4),
             ("photos/x.jpg".to_string(), 4),
         ]);
-        let p = plan(Inputs {
-            local: &local,
-            rules: &rules(),
-            remote: Remote::Listing(&objects),
-            now: now(),
-            keep_assets_days: 7,
-            resume: false,
-        });
+        let p = plan_for(&local, Remote::Listing(&objects));
         let checks: Vec<(&str, bool)> = p
             .uploads
             .iter()

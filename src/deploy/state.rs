@@ -16,7 +16,7 @@ use super::{Credentials, DeployError, Progress, Requests, preflight, runtime, up
 use crate::config::DeployConfig;
 use crate::output::Listed;
 use futures_util::{StreamExt, TryStreamExt};
-use object_store::{ObjectStore, ObjectStoreExt, PutMode, PutOptions, PutPayload, UpdateVersion};
+use object_store::{ObjectStoreExt, UpdateVersion};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -278,29 +278,17 @@ fn hash_folder(dir: &Path) -> Result<BTreeMap<String, Listed>, DeployError> {
 async fn read_index(
     bucket: &Bucket,
 ) -> Result<(Option<Index>, Option<UpdateVersion>), DeployError> {
-    let what = || format!("reading {}", bucket.url(INDEX));
-    match bucket.store.get(&bucket.key(INDEX)).await {
-        Ok(found) => {
-            let version = UpdateVersion {
-                e_tag: found.meta.e_tag.clone(),
-                version: found.meta.version.clone(),
-            };
-            let bytes = found.bytes().await.map_err(|e| bucket.error(&what(), e))?;
-            let index = serde_json::from_slice(&bytes).map_err(|e| DeployError::Store {
-                what: what(),
-                source: object_store::Error::Generic {
-                    store: "S3",
-                    source: e.into(),
-                },
-            })?;
-            Ok((Some(index), Some(version)))
-        }
-        Err(e @ object_store::Error::NotFound { .. }) => match bucket.error(&what(), e) {
-            e @ DeployError::NoSuchBucket { .. } => Err(e),
-            _ => Ok((None, None)),
+    let Some((bytes, version)) = bucket.get_versioned(INDEX).await? else {
+        return Ok((None, None));
+    };
+    let index = serde_json::from_slice(&bytes).map_err(|e| DeployError::Store {
+        what: format!("reading {}", bucket.url(INDEX)),
+        source: object_store::Error::Generic {
+            store: "S3",
+            source: e.into(),
         },
-        Err(e) => Err(bucket.error(&what(), e)),
-    }
+    })?;
+    Ok((Some(index), Some(version)))
 }
 
 async fn write_index(
@@ -308,26 +296,10 @@ async fn write_index(
     index: &Index,
     version: Option<UpdateVersion>,
 ) -> Result<(), DeployError> {
-    let mode = match version {
-        Some(v) => PutMode::Update(v),
-        None => PutMode::Create,
-    };
-    let opts = PutOptions {
-        mode,
-        ..Default::default()
-    };
     let bytes = serde_json::to_vec_pretty(index).expect("an index serializes");
-    match bucket
-        .store
-        .put_opts(&bucket.key(INDEX), PutPayload::from(bytes), opts)
+    let attributes = object_store::Attributes::new();
+    bucket
+        .put_if(INDEX, bytes, version, attributes, "pushed the state")
         .await
-    {
-        Ok(_) => Ok(()),
-        Err(
-            object_store::Error::Precondition { .. } | object_store::Error::AlreadyExists { .. },
-        ) => Err(DeployError::Raced {
-            what: "pushed the state".into(),
-        }),
-        Err(e) => Err(bucket.error(&format!("writing {}", bucket.url(INDEX)), e)),
-    }
+        .map(|_| ())
 }
