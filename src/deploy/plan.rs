@@ -16,7 +16,8 @@ pub enum Kind {
     Asset,
     /// Pages and every other file.
     Page,
-    /// Sitemaps, feeds, `robots.txt` and the search index: they point at pages.
+    /// Sitemaps, feeds, `robots.txt`, the search index and `gone.json`: they point at
+    /// pages, so they go up once the pages are there.
     Index,
 }
 
@@ -28,7 +29,10 @@ impl Kind {
         if immutable || path.starts_with("photos/") {
             Kind::Asset
         } else if (name.starts_with("sitemap") && name.ends_with(".xml"))
-            || matches!(name, "atom.xml" | "rss.xml" | "robots.txt" | "index.json")
+            || matches!(
+                name,
+                "atom.xml" | "rss.xml" | "robots.txt" | "index.json" | "gone.json"
+            )
         {
             Kind::Index
         } else {
@@ -268,6 +272,24 @@ mod tests {
             keep_assets_days: 7,
             resume: false,
         })
+    }
+
+    #[test]
+    fn files_that_point_at_pages_go_up_after_them() {
+        for path in [
+            "sitemap.xml",
+            "sitemap-cars-1.xml",
+            "atom.xml",
+            "robots.txt",
+            "cars/index.json",
+            "gone.json",
+        ] {
+            assert_eq!(Kind::of(path, false), Kind::Index, "{path}");
+        }
+        assert_eq!(Kind::of("cars/x/index.html", false), Kind::Page);
+        assert_eq!(Kind::of("data.json", false), Kind::Page);
+        assert_eq!(Kind::of("style.0123456789.css", true), Kind::Asset);
+        assert_eq!(Kind::of("photos/ab/x-480.webp", false), Kind::Asset);
     }
 
     fn first_deploy(local: &BTreeMap<String, Listed>) -> RemoteManifest {
