@@ -12,6 +12,7 @@ pub mod config;
 pub mod content;
 pub mod diagnostics;
 pub mod feeds;
+pub mod history;
 pub mod images;
 mod init;
 pub mod output;
@@ -33,6 +34,7 @@ pub use site::{LoadOptions, Site};
 use assets::Assets;
 use catalog::Catalog;
 use feeds::SupplierReport;
+use history::History;
 use images::Photos;
 use output::{Memory, Sink, Staging};
 use recommend::Recommendations;
@@ -83,7 +85,12 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Report {
     );
     let inputs = build_cache::fingerprint(root, &settings);
     if let Some(last) = build_cache::unchanged(root, &inputs, &output) {
-        return Report::unchanged(last);
+        let mut report = Report::unchanged(last);
+        // Deleted since, the reports come back: they are the same as the last build's.
+        if !reports::all_there(root, &report.suppliers) {
+            report.extend(reports::write(root, options.load.date, &report.suppliers));
+        }
+        return report;
     }
     // Replacing the output deletes whatever is in it: looked for while the site renders.
     let (foreign, run) = std::thread::scope(|scope| {
@@ -107,7 +114,9 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Report {
         .and_then(|staging| report.take(staging.commit()));
     report.extend(reports::write(root, options.load.date, &report.suppliers));
     if let Some(committed) = committed {
+        let _state = state::lock(root);
         report.extend(feeds::save_last_good(root, &report.suppliers));
+        report.extend(run.history.and_then(|history| history::save(root, history)));
         report.photos.pruned = images::prune_cache(root, &report.photo_entries);
         build_cache::remember(root, inputs, &output, &committed, &report);
     }
@@ -175,6 +184,8 @@ struct Run<S> {
     outline: Option<ContentOutline>,
     /// Only the routes that show content were rendered (see [`Scope::Content`]).
     partial: bool,
+    /// The inventory ledger with this build's day recorded, for a build that publishes.
+    history: Option<History>,
 }
 
 impl<S> Run<S> {
@@ -185,6 +196,7 @@ impl<S> Run<S> {
             output: None,
             outline: None,
             partial: false,
+            history: None,
         }
     }
 }
@@ -260,6 +272,7 @@ fn run<S: Sink>(
     report.photos = catalog.photos.stats;
     report.photo_entries = catalog.photos.cache_entries();
     drop(routes);
+    let history = std::mem::take(&mut site.history);
     // Freeing a large site is a noticeable share of its build, and nothing waits for it:
     // the caller commits meanwhile, and may even exit.
     std::thread::spawn(move || drop((site, catalog, plan, globals, cards, recommended, renderer)));
@@ -268,6 +281,7 @@ fn run<S: Sink>(
         output: sink,
         outline: Some(outline),
         partial,
+        history: Some(history),
     }
 }
 

@@ -168,6 +168,17 @@ struct Json<'a> {
 /// Writes `reports/<id>.html` and `reports/<id>.json` for every supplier, and
 /// `reports/index.html` listing them. A report that cannot be written is a warning: the
 /// site itself is fine.
+/// Whether every report [`write`] would write is on disk.
+pub fn all_there(root: &Path, suppliers: &[SupplierReport]) -> bool {
+    let dir = root.join(DIR);
+    suppliers.is_empty()
+        || dir.join("index.html").is_file()
+            && suppliers.iter().all(|s| {
+                dir.join(format!("{}.json", s.id)).is_file()
+                    && dir.join(format!("{}.html", s.id)).is_file()
+            })
+}
+
 pub fn write(root: &Path, date: Date, suppliers: &[SupplierReport]) -> Vec<Problem> {
     if suppliers.is_empty() {
         return Vec::new();

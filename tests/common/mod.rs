@@ -170,3 +170,17 @@ impl Fixture {
         self.output().join(rel).is_file()
     }
 }
+
+/// Every car page folder under `<site>/public/cars/`, by slug: the folders that are not
+/// lists.
+pub fn car_pages(site: &Path) -> std::collections::BTreeSet<String> {
+    let cars = site.join("public/cars");
+    let lists = [
+        "brand", "body", "fuel", "price", "supplier", "page", "reduced",
+    ];
+    std::fs::read_dir(&cars)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| !lists.contains(&n.as_str()) && cars.join(n).join("index.html").is_file())
+        .collect()
+}
