@@ -14,15 +14,6 @@ use std::path::{Path, PathBuf};
 
 /// In the state folder's cache (`.showroom/cache/`).
 const FILE: &str = "last-build.json";
-/// Everything under the site root a build reads.
-pub const INPUTS: [&str; 6] = [
-    "config.toml",
-    "content",
-    "data",
-    "themes",
-    "static",
-    "templates",
-];
 
 #[derive(Serialize, Deserialize)]
 pub struct LastBuild<'a> {
@@ -44,8 +35,9 @@ pub struct LastBuild<'a> {
 }
 
 impl LastBuild<'_> {
-    /// The problems and supplier reports of that build, to report again.
-    pub fn replay(self) -> (Diagnostics, Vec<SupplierReport>) {
+    /// The report of a build that found nothing changed since this one: its problems and
+    /// supplier reports again.
+    pub fn into_report(self) -> Report {
         let problems: Diagnostics = self.problems.into_owned().into_iter().collect();
         let mut suppliers = self.suppliers;
         for supplier in &mut suppliers {
@@ -57,7 +49,10 @@ impl LastBuild<'_> {
                 .chain(others)
                 .collect();
         }
-        (problems, suppliers)
+        Report {
+            unchanged: true,
+            ..Report::new(problems, suppliers, self.pages)
+        }
     }
 }
 
@@ -82,7 +77,7 @@ fn state_stamp(root: &Path) -> String {
 pub fn fingerprint(root: &Path, settings: &str) -> String {
     // Folders and what cannot be followed (a broken link, a loop) count by path and
     // kind: a feed file turned into either changes what the build says.
-    let mut files: Vec<(PathBuf, Option<String>)> = INPUTS
+    let mut files: Vec<(PathBuf, Option<String>)> = crate::site::INPUTS
         .iter()
         .flat_map(|part| {
             walkdir::WalkDir::new(root.join(part))

@@ -85,9 +85,19 @@ pub fn record(
         fresh,
         damaged,
     } = loaded;
-    let mut seen = HashSet::with_capacity(listings.len());
-    for listing in listings.iter() {
-        let key = key(listing.supplier.as_str(), &listing.vehicle_id);
+    let expired = |entry: &Entry| {
+        matches!(entry.status(), Status::Sold | Status::Withdrawn)
+            && d - entry.status_since() > days(config.sold_page_days)
+    };
+    // Each key made once, each entry looked up once: at 100 000 cars the lookups are
+    // most of the cost.
+    let keys: Vec<String> = listings
+        .iter()
+        .map(|l| key(l.supplier.as_str(), &l.vehicle_id))
+        .collect();
+    let mut cars = Vec::with_capacity(listings.len());
+    let mut keep = Vec::with_capacity(listings.len());
+    for (listing, key) in listings.iter().zip(&keys) {
         let price = asking(listing);
         let status = status(listing.availability);
         // A site's first ledger knows no history: a car counts from the days its supplier
@@ -104,16 +114,20 @@ pub fn record(
         } else {
             (d, d)
         };
-        let new_entry = !ledger.cars.contains_key(&key);
-        let entry = ledger.cars.entry(key.clone()).or_insert_with(|| Entry {
-            first_seen,
-            last_seen: d,
-            prices: Vec::new(),
-            statuses: Vec::new(),
-            facts: Facts::default(),
-        });
+        let (entry, since) = match ledger.cars.get_mut(key) {
+            Some(entry) => (entry, d),
+            None => {
+                let entry = ledger.cars.entry(key.clone()).or_insert(Entry {
+                    first_seen,
+                    last_seen: d,
+                    prices: Vec::new(),
+                    statuses: Vec::new(),
+                    facts: Facts::default(),
+                });
+                (entry, known_since)
+            }
+        };
         entry.last_seen = entry.last_seen.max(d);
-        let since = if new_entry { known_since } else { d };
         let point = PricePoint {
             day: since,
             minor: price.minor,
@@ -130,9 +144,11 @@ pub fn record(
             let on = if status == Status::Sold { d } else { since };
             entry.statuses.push((on, status));
         }
-        entry.facts = facts(listing);
-        seen.insert(key);
+        update_facts(&mut entry.facts, listing);
+        cars.push(car_history(entry, d, config));
+        keep.push(!expired(entry));
     }
+    let seen: HashSet<&str> = keys.iter().map(String::as_str).collect();
     let unread: HashSet<&str> = unread.iter().map(SupplierId::as_str).collect();
     let known: HashSet<&str> = suppliers
         .iter()
@@ -140,58 +156,56 @@ pub fn record(
         .filter(|id| !unread.contains(id))
         .collect();
     let mut came_back = Vec::new();
+    let mut removed = Vec::new();
     ledger.cars.retain(|key, entry| {
-        if seen.contains(key) || key.split_once('/').is_some_and(|(s, _)| unread.contains(s)) {
+        if seen.contains(key.as_str()) {
             return true;
         }
-        if !matches!(entry.status(), Status::Sold | Status::Withdrawn) {
+        let unread = key.split_once('/').is_some_and(|(s, _)| unread.contains(s));
+        if !unread && !matches!(entry.status(), Status::Sold | Status::Withdrawn) {
             entry.statuses.push((d, Status::Withdrawn));
         }
         let gone_for = d - entry.status_since();
-        if gone_for <= days(config.sold_page_days)
-            && let Some(listing) = listing_of(key, entry, &known)
+        let kept = unread || gone_for <= days(config.forget_days);
+        // Past its sold page and not yet forgotten: gone for good, to be listed as such.
+        if kept
+            && expired(entry)
+            && let Some((supplier, vehicle_id)) = key.split_once('/')
         {
-            came_back.push(listing);
-        }
-        gone_for <= days(config.forget_days)
-    });
-    listings.extend(came_back);
-    let mut removed = Vec::new();
-    listings.retain(|l| {
-        let entry = &ledger.cars[&key(l.supplier.as_str(), &l.vehicle_id)];
-        let expired = matches!(entry.status(), Status::Sold | Status::Withdrawn)
-            && d - entry.status_since() > days(config.sold_page_days);
-        if expired {
-            removed.push((
-                l.supplier.to_string(),
-                l.vehicle_id.clone(),
-                entry.facts.clone(),
-            ));
-        }
-        !expired
-    });
-    // Cars no longer in the ledger's window were forgotten above; those still in it and
-    // past their sold page are gone for good, to be listed as such.
-    for (key, entry) in &ledger.cars {
-        let gone = matches!(entry.status(), Status::Sold | Status::Withdrawn)
-            && d - entry.status_since() > days(config.sold_page_days)
-            && !seen.contains(key);
-        if gone && let Some((supplier, vehicle_id)) = key.split_once('/') {
             removed.push((
                 supplier.to_string(),
                 vehicle_id.to_string(),
                 entry.facts.clone(),
             ));
         }
+        if !unread
+            && gone_for <= days(config.sold_page_days)
+            && let Some(listing) = listing_of(key, entry, &known)
+        {
+            came_back.push((listing, car_history(entry, d, config)));
+        }
+        kept
+    });
+    let mut index = 0;
+    listings.retain(|l| {
+        let kept = keep[index];
+        index += 1;
+        if !kept {
+            let facts = &ledger.cars[&keys[index - 1]].facts;
+            removed.push((l.supplier.to_string(), l.vehicle_id.clone(), facts.clone()));
+        }
+        kept
+    });
+    let mut index = 0;
+    cars.retain(|_| {
+        index += 1;
+        keep[index - 1]
+    });
+    for (listing, car) in came_back {
+        listings.push(listing);
+        cars.push(car);
     }
     removed.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
-    let cars = listings
-        .iter()
-        .map(|l| {
-            let entry = &ledger.cars[&key(l.supplier.as_str(), &l.vehicle_id)];
-            car_history(entry, d, config)
-        })
-        .collect();
     History {
         cars,
         ledger,
@@ -269,13 +283,22 @@ fn days(n: u32) -> Day {
     Day::try_from(n).unwrap_or(Day::MAX)
 }
 
-fn facts(listing: &Listing) -> Facts {
-    Facts {
-        title: listing.title.clone(),
-        make: listing.make.clone(),
-        model: listing.model.clone(),
-        year: listing.year.map(ModelYear::get),
-        vin: listing.vin.as_ref().map(|v| v.as_str().to_string()),
+/// Keeps what a gone car's page shows, allocating only for what changed: most cars'
+/// facts are the same every day.
+fn update_facts(facts: &mut Facts, listing: &Listing) {
+    for (kept, now) in [
+        (&mut facts.title, &listing.title),
+        (&mut facts.make, &listing.make),
+        (&mut facts.model, &listing.model),
+    ] {
+        if kept != now {
+            kept.clone_from(now);
+        }
+    }
+    facts.year = listing.year.map(ModelYear::get);
+    let vin = listing.vin.as_ref().map(|v| v.as_str());
+    if facts.vin.as_deref() != vin {
+        facts.vin = vin.map(str::to_string);
     }
 }
 

@@ -85,7 +85,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Report {
     );
     let inputs = build_cache::fingerprint(root, &settings);
     if let Some(last) = build_cache::unchanged(root, &inputs, &output) {
-        let mut report = Report::unchanged(last);
+        let mut report = last.into_report();
         // Deleted since, the reports come back: they are the same as the last build's.
         if !reports::all_there(root, &report.suppliers) {
             report.extend(reports::write(root, options.load.date, &report.suppliers));
@@ -297,37 +297,41 @@ struct Prepared {
 /// The assets and templates, the photos, the catalog and the recommendations each need
 /// only the site: made side by side, so the serial parts of one overlap the others.
 fn prepare(site: &Site) -> Prepared {
-    let ((assets, renderer), (photos, (catalog, recommended))) = rayon::join(
-        || {
-            let (assets, problems) = Assets::collect(&site.root, &site.theme_dir());
-            let renderer = Renderer::new(
-                &site.root,
-                &site.config.theme,
-                &site.languages(),
-                &site.config.default_language,
-                &assets,
-                site.config.minify,
-            );
-            let renderer = match renderer {
-                Ok((renderer, problems)) => (Some(renderer), problems),
-                Err(problems) => (None, problems),
-            };
-            ((assets, problems), renderer)
-        },
-        || {
-            rayon::join(
-                || images::process(site),
-                || rayon::join(|| Catalog::new(site), || recommend::recommend(site)),
-            )
-        },
-    );
+    let (mut theme, mut photos, mut catalog, mut recommended) = (None, None, None, None);
+    rayon::scope(|s| {
+        s.spawn(|_| theme = Some(load_theme(site)));
+        s.spawn(|_| photos = Some(images::process(site)));
+        s.spawn(|_| catalog = Some(Catalog::new(site)));
+        s.spawn(|_| recommended = Some(recommend::recommend(site)));
+    });
+    let done = "a stage of the scope above";
+    let (assets, renderer) = theme.expect(done);
     Prepared {
         assets,
         renderer,
-        photos,
-        catalog,
-        recommended,
+        photos: photos.expect(done),
+        catalog: catalog.expect(done),
+        recommended: recommended.expect(done),
     }
+}
+
+/// The site's static files (CSS and JS fingerprinted) and the templates that refer to
+/// them.
+fn load_theme(site: &Site) -> ((Assets, Diagnostics), (Option<Renderer>, Diagnostics)) {
+    let (assets, problems) = Assets::collect(&site.root, &site.theme_dir());
+    let renderer = Renderer::new(
+        &site.root,
+        &site.config.theme,
+        &site.languages(),
+        &site.config.default_language,
+        &assets,
+        site.config.minify,
+    );
+    let renderer = match renderer {
+        Ok((renderer, problems)) => (Some(renderer), problems),
+        Err(problems) => (None, problems),
+    };
+    ((assets, problems), renderer)
 }
 
 /// Adds problems found after the feeds were read (a supplier's photos) to that

@@ -11,6 +11,16 @@ use jiff::civil::Date;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
+/// Everything under the site root a build reads.
+pub const INPUTS: [&str; 6] = [
+    "config.toml",
+    "content",
+    "data",
+    "themes",
+    "static",
+    "templates",
+];
+
 /// What the command line may change about a site before it loads.
 #[derive(Debug, Clone)]
 pub struct LoadOptions {

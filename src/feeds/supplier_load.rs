@@ -36,13 +36,11 @@ pub(super) fn load_supplier(
     let folder_on_disk = root.join(&folder).canonicalize();
     // Each feed file's name, and for one that cannot even be opened as a file (a broken
     // link, a folder named like a feed) the error that lets its last copy stand in.
-    let mut files: Vec<(String, Option<Problem>)> = match folder_on_disk
-        .as_ref()
-        .map(std::fs::read_dir)
-    {
-        Ok(Ok(dir)) => {
-            let inside = folder_on_disk.as_deref().unwrap_or(root);
-            dir.filter_map(Result::ok)
+    let mut files: Vec<(String, Option<Problem>)> =
+        match folder_on_disk.as_ref().map(std::fs::read_dir) {
+            Ok(Ok(dir)) => {
+                let inside = folder_on_disk.as_deref().unwrap_or(root);
+                dir.filter_map(Result::ok)
                 .filter(|e| feed_extension(&e.file_name().to_string_lossy()).is_some())
                 .filter_map(|e| {
                     let name = e.file_name().to_string_lossy().into_owned();
@@ -74,36 +72,36 @@ pub(super) fn load_supplier(
                     Some((name, None))
                 })
                 .collect()
-        }
-        Ok(Err(e)) => {
-            report
-                .problems
-                .push(Problem::error(format!("cannot read the folder: {e}")).in_file(&folder));
-            Vec::new()
-        }
-        // Never uploaded anything, and nothing to stand in: a new supplier, not an error.
-        Err(_) if saved.is_none() => {
-            report.problems.push(
-                Problem::warning(format!(
-                    "supplier `{}` is registered but {folder}/ does not exist; expected its \
+            }
+            Ok(Err(e)) => {
+                report
+                    .problems
+                    .push(Problem::error(format!("cannot read the folder: {e}")).in_file(&folder));
+                Vec::new()
+            }
+            // Never uploaded anything, and nothing to stand in: a new supplier, not an error.
+            Err(_) if saved.is_none() => {
+                report.problems.push(
+                    Problem::warning(format!(
+                        "supplier `{}` is registered but {folder}/ does not exist; expected its \
                      feed files there",
-                    supplier.id
-                ))
-                .in_file(registry::FILE)
-                .with_field("id"),
-            );
-            Vec::new()
-        }
-        Err(_) => {
-            report.problems.push(
-                Problem::error(format!(
-                    "{folder}/ does not exist; expected the supplier's feed files there"
-                ))
-                .in_file(&folder),
-            );
-            Vec::new()
-        }
-    };
+                        supplier.id
+                    ))
+                    .in_file(registry::FILE)
+                    .with_field("id"),
+                );
+                Vec::new()
+            }
+            Err(_) => {
+                report.problems.push(
+                    Problem::error(format!(
+                        "{folder}/ does not exist; expected the supplier's feed files there"
+                    ))
+                    .in_file(&folder),
+                );
+                Vec::new()
+            }
+        };
     files.sort();
     // Where local photos must be; without a folder, none can be.
     let folder_on_disk = folder_on_disk.unwrap_or_else(|_| root.join(&folder));

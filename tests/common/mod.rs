@@ -101,7 +101,7 @@ impl Fixture {
         let repo = repo_root();
         let dir = tempfile::tempdir().expect("a temporary folder");
         // Exactly what a build reads, so the copy builds as the original does.
-        for part in showroom::build_cache::INPUTS {
+        for part in showroom::site::INPUTS {
             let from = repo.join(part);
             if from.is_dir() {
                 copy_dir(&from, &dir.path().join(part));
