@@ -165,9 +165,6 @@ struct Json<'a> {
     kinds: Vec<Kind<'a>>,
 }
 
-/// Writes `reports/<id>.html` and `reports/<id>.json` for every supplier, and
-/// `reports/index.html` listing them. A report that cannot be written is a warning: the
-/// site itself is fine.
 /// Whether every report [`write`] would write is on disk.
 pub fn all_there(root: &Path, suppliers: &[SupplierReport]) -> bool {
     let dir = root.join(DIR);
@@ -179,6 +176,10 @@ pub fn all_there(root: &Path, suppliers: &[SupplierReport]) -> bool {
             })
 }
 
+/// Writes `reports/<id>.html` and `reports/<id>.json` for every supplier, and
+/// `reports/index.html` listing them; the reports of suppliers no longer registered are
+/// removed. A report that cannot be written is a warning: the
+/// site itself is fine.
 pub fn write(root: &Path, date: Date, suppliers: &[SupplierReport]) -> Vec<Problem> {
     if suppliers.is_empty() {
         return Vec::new();
@@ -207,7 +208,40 @@ pub fn write(root: &Path, date: Date, suppliers: &[SupplierReport]) -> Vec<Probl
         );
     }
     written("index.html".into(), index(date, suppliers).into_bytes());
+    remove_former(&dir, suppliers);
     problems
+}
+
+/// Removes the reports of suppliers no longer in the registry: only a pair this module
+/// writes, `<id>.json` naming that id beside `<id>.html`, so a file someone else put in
+/// the folder is never touched.
+fn remove_former(dir: &Path, suppliers: &[SupplierReport]) {
+    #[derive(serde::Deserialize)]
+    struct Named {
+        id: String,
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let Some(stem) = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.strip_suffix(".json"))
+        else {
+            continue;
+        };
+        let html = dir.join(format!("{stem}.html"));
+        let ours = std::fs::read(&path)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<Named>(&bytes).ok())
+            .is_some_and(|named| named.id == stem);
+        if ours && html.is_file() && !suppliers.iter().any(|s| s.id == stem) {
+            let _ = std::fs::remove_file(&html);
+            let _ = std::fs::remove_file(&path);
+        }
+    }
 }
 
 fn html(date: Date, supplier: &SupplierReport) -> String {

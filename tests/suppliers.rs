@@ -440,3 +440,21 @@ fn rows_marked_not_to_publish_are_counted_as_withheld_in_the_report() {
             .exists()
     );
 }
+
+#[test]
+fn a_supplier_taken_out_of_the_registry_loses_its_report_and_nothing_else_goes() {
+    let site = built_market();
+    let reports = site.root().join("reports");
+    assert!(reports.join("south.html").is_file());
+    std::fs::write(reports.join("notes.json"), "{\"id\": \"elsewhere\"}").unwrap();
+    let registry = read(site.root().join("data/suppliers.toml"));
+    let north_only = &registry[..registry.find("\n[[suppliers]]\nid = \"south\"").unwrap()];
+    site.write("data/suppliers.toml", north_only);
+    let report = build_as(&site, "2026-11-24", false);
+    assert!(!report.blocks(false), "{:#?}", report.problems);
+    assert!(!reports.join("south.html").exists());
+    assert!(!reports.join("south.json").exists());
+    assert!(reports.join("north.html").is_file());
+    assert_eq!(read(reports.join("notes.json")), "{\"id\": \"elsewhere\"}");
+    assert!(!read(reports.join("index.html")).contains("South Autos"));
+}
