@@ -88,7 +88,12 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Report {
         let mut report = last.into_report();
         // Deleted since, the reports come back: they are the same as the last build's.
         if !reports::all_there(root, &report.suppliers) {
-            report.extend(reports::write(root, options.load.date, &report.suppliers));
+            report.extend(reports::write(
+                root,
+                options.load.date,
+                &report.suppliers,
+                true,
+            ));
         }
         return report;
     }
@@ -112,7 +117,12 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Report {
         .output
         .filter(|_| !report.blocks(options.strict))
         .and_then(|staging| report.take(staging.commit()));
-    report.extend(reports::write(root, options.load.date, &report.suppliers));
+    report.extend(reports::write(
+        root,
+        options.load.date,
+        &report.suppliers,
+        committed.is_some(),
+    ));
     if let Some(committed) = committed {
         let _state = state::lock(root);
         report.extend(feeds::save_last_good(root, &report.suppliers));

@@ -135,6 +135,7 @@ impl<'a> Summary<'a> {
 #[derive(Serialize)]
 struct Page<'a> {
     date: Date,
+    published: bool,
     supplier: Summary<'a>,
     kinds: Vec<KindPage<'a>>,
 }
@@ -160,6 +161,9 @@ struct Row<'a> {
 #[derive(Serialize)]
 struct Json<'a> {
     date: Date,
+    /// Whether this build replaced the site; when not, the site still shows the last
+    /// build that did.
+    published: bool,
     #[serde(flatten)]
     supplier: Summary<'a>,
     kinds: Vec<Kind<'a>>,
@@ -180,7 +184,12 @@ pub fn all_there(root: &Path, suppliers: &[SupplierReport]) -> bool {
 /// `reports/index.html` listing them; the reports of suppliers no longer registered are
 /// removed. A report that cannot be written is a warning: the
 /// site itself is fine.
-pub fn write(root: &Path, date: Date, suppliers: &[SupplierReport]) -> Vec<Problem> {
+pub fn write(
+    root: &Path,
+    date: Date,
+    suppliers: &[SupplierReport],
+    published: bool,
+) -> Vec<Problem> {
     if suppliers.is_empty() {
         return Vec::new();
     }
@@ -197,6 +206,7 @@ pub fn write(root: &Path, date: Date, suppliers: &[SupplierReport]) -> Vec<Probl
     for supplier in suppliers {
         let json = Json {
             date,
+            published,
             supplier: Summary::of(supplier),
             kinds: kinds(&supplier.problems),
         };
@@ -204,10 +214,13 @@ pub fn write(root: &Path, date: Date, suppliers: &[SupplierReport]) -> Vec<Probl
         written(format!("{}.json", supplier.id), bytes);
         written(
             format!("{}.html", supplier.id),
-            html(date, supplier).into_bytes(),
+            html(date, supplier, published).into_bytes(),
         );
     }
-    written("index.html".into(), index(date, suppliers).into_bytes());
+    written(
+        "index.html".into(),
+        index(date, suppliers, published).into_bytes(),
+    );
     remove_former(&dir, suppliers);
     problems
 }
@@ -244,7 +257,7 @@ fn remove_former(dir: &Path, suppliers: &[SupplierReport]) {
     }
 }
 
-fn html(date: Date, supplier: &SupplierReport) -> String {
+fn html(date: Date, supplier: &SupplierReport, published: bool) -> String {
     let kinds = kinds(&supplier.problems)
         .into_iter()
         .map(|kind| {
@@ -266,20 +279,23 @@ fn html(date: Date, supplier: &SupplierReport) -> String {
         .collect();
     let page = Page {
         date,
+        published,
         supplier: Summary::of(supplier),
         kinds,
     };
     render(SUPPLIER_TEMPLATE, &page)
 }
 
-fn index(date: Date, suppliers: &[SupplierReport]) -> String {
+fn index(date: Date, suppliers: &[SupplierReport], published: bool) -> String {
     #[derive(Serialize)]
     struct Index<'a> {
         date: Date,
+        published: bool,
         suppliers: Vec<Summary<'a>>,
     }
     let index = Index {
         date,
+        published,
         suppliers: suppliers.iter().map(Summary::of).collect(),
     };
     render(INDEX_TEMPLATE, &index)

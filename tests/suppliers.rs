@@ -77,11 +77,20 @@ fn garbage_from_one_supplier_publishes_everyone_from_its_last_good_feed() {
     assert!(page.contains("is not UTF-8 text"), "{page}");
     assert!(read(site.root().join("reports/south.json")).contains("\"errors\": 0"));
 
-    // --strict stops on it, and keeps the output as it was.
+    // --strict stops on it (other garbage, so the build runs again), and keeps the
+    // output as it was.
+    std::fs::write(site.root().join(NORTH), b"\xff\xfe other garbage").unwrap();
     let strict = build(site.root(), DAY_ONE, &["--strict"]);
     assert_eq!(strict.status.code(), Some(1), "{}", stderr(&strict));
     assert!(stderr(&strict).contains("Build failed"));
     assert_eq!(snapshot(&site.output()), before);
+    // Its reports say the site was not replaced; the published build's did not.
+    assert!(!page.contains("was not published"));
+    for report in ["north.html", "south.html", "index.html"] {
+        let text = read(site.root().join("reports").join(report));
+        assert!(text.contains("This build was not published"), "{report}");
+    }
+    assert!(read(site.root().join("reports/north.json")).contains("\"published\": false"));
     // So does check.
     let check = showroom(&[
         "check",
