@@ -194,6 +194,7 @@ fn kind_of(path: &str) -> u8 {
     } else if path.contains("sitemap")
         || path.ends_with("atom.xml")
         || path == "robots.txt"
+        || path == "gone.json"
         || path.ends_with("index.json")
     {
         2
@@ -827,7 +828,7 @@ fn the_state_is_pushed_outside_the_site_and_pulled_into_a_fresh_checkout() {
         walkdir::WalkDir::new(&dir)
             .into_iter()
             .filter_map(Result::ok)
-            .filter(|e| e.file_type().is_file())
+            .filter(|e| e.file_type().is_file() && e.file_name() != ".lock")
             .map(|e| {
                 let rel = e
                     .path()
@@ -841,6 +842,7 @@ fn the_state_is_pushed_outside_the_site_and_pulled_into_a_fresh_checkout() {
     };
     let pushed = state(setup.site.root());
     assert!(!pushed.is_empty(), "the build kept the last good feeds");
+    assert!(pushed.contains_key("ledger.bin"), "{:?}", pushed.keys());
     let config = showroom::config::Config::load(setup.site.root())
         .unwrap()
         .deploy;
@@ -862,6 +864,8 @@ fn the_state_is_pushed_outside_the_site_and_pulled_into_a_fresh_checkout() {
             .iter()
             .all(|k| k.starts_with("showroom-state/"))
     );
+    // The builds' lock stays behind: it is not state.
+    assert!(!setup.s3.keys().iter().any(|k| k.ends_with("/.lock")));
     let again = deploy::state::push(&options(setup.site.root()), &deploy::Silent).unwrap();
     assert_eq!((again.moved, again.unchanged), (0, pushed.len()));
 

@@ -13,6 +13,7 @@ pub fn write(site: &Site, catalog: &Catalog) -> String {
             .map(|&i| SearchRow {
                 card: view::card(site, catalog, i),
                 listing: &site.inventory.listings[i],
+                arrived: super::arrival(site, i),
             })
             .collect(),
         columns: &SEARCH_COLUMNS,
@@ -52,6 +53,7 @@ struct SearchIndex<'a> {
 struct SearchRow<'a> {
     card: view::CarCard<'a>,
     listing: &'a crate::feeds::Listing,
+    arrived: jiff::civil::Date,
 }
 
 impl Serialize for SearchRow<'_> {
@@ -78,7 +80,7 @@ impl Serialize for SearchRow<'_> {
         row.serialize_element(&card.image.as_ref().map(|p| &p.small))?;
         row.serialize_element(card.supplier)?;
         row.serialize_element(&card.reserved)?;
-        row.serialize_element(&super::arrival(l).to_string())?;
+        row.serialize_element(&self.arrived.to_string())?;
         row.end()
     }
 }

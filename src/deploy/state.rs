@@ -1,6 +1,7 @@
 //! `showroom state push` and `pull`: `.showroom/state/` (the suppliers' last good feeds,
-//! anything a build cannot rebuild) kept in the bucket under `state_prefix`, outside the
-//! site, so that a CI runner that starts empty builds with what the last one kept.
+//! the inventory ledger: what a build cannot rebuild) kept in the bucket under
+//! `state_prefix`, outside the site, so that a CI runner that starts empty builds with
+//! what the last one kept.
 //!
 //! The bucket holds `<state_prefix>/files/<path>` and `<state_prefix>/index.json`
 //! listing every file with its size and blake3. `push` uploads what changed, writes the
@@ -84,6 +85,8 @@ fn state_dir(options: &StateOptions) -> PathBuf {
 pub fn push(options: &StateOptions, progress: &dyn Progress) -> Result<StateSummary, DeployError> {
     let (index_bucket, files_bucket) = open(options)?;
     let dir = state_dir(options);
+    // A build saving meanwhile would change files between their hash and their upload.
+    let _saving = crate::state::lock(&options.root);
     let local = hash_folder(&dir)?;
     runtime().block_on(async {
         preflight(&index_bucket, INDEX).await?;
@@ -145,6 +148,8 @@ pub fn push(options: &StateOptions, progress: &dyn Progress) -> Result<StateSumm
 pub fn pull(options: &StateOptions, progress: &dyn Progress) -> Result<StateSummary, DeployError> {
     let (index_bucket, files_bucket) = open(options)?;
     let dir = state_dir(options);
+    // A build must not read a state half pulled, nor save over it.
+    let _saving = crate::state::lock(&options.root);
     let local = hash_folder(&dir)?;
     let target = format!("s3://{}/{}", index_bucket.name, options.config.state_prefix);
     runtime().block_on(async {
@@ -240,8 +245,8 @@ fn safe_path(path: &str) -> bool {
             .all(|part| !part.is_empty() && part != "." && part != ".." && !part.contains('\\'))
 }
 
-/// Every file of the state folder (temporary files of an unfinished write left out),
-/// by `/`-separated path, with its size and blake3.
+/// Every file of the state folder (the builds' lock and temporary files of an unfinished
+/// write left out), by `/`-separated path, with its size and blake3.
 fn hash_folder(dir: &Path) -> Result<BTreeMap<String, Listed>, DeployError> {
     let mut files = BTreeMap::new();
     for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
@@ -257,7 +262,9 @@ fn hash_folder(dir: &Path) -> Result<BTreeMap<String, Listed>, DeployError> {
             }
         };
         let name = entry.file_name().to_string_lossy();
-        if !entry.file_type().is_file() || (name.starts_with('.') && name.ends_with(".tmp")) {
+        let lock = entry.depth() == 1 && name == crate::state::LOCK;
+        if !entry.file_type().is_file() || lock || (name.starts_with('.') && name.ends_with(".tmp"))
+        {
             continue;
         }
         let rel = entry.path().strip_prefix(dir).expect("walked inside dir");
