@@ -46,10 +46,16 @@ fn run(label: &str, s3: &s3::S3, output: &Path) -> Run {
     let summary =
         deploy::deploy(&options(s3, output), &deploy::Silent).expect("the deploy succeeds");
     let seconds = started.elapsed().as_secs_f64();
+    let r = summary.requests;
     eprintln!(
-        "  {label}: {seconds:.1} s, {} uploaded, {} requests",
+        "  {label}: {seconds:.1} s, {} uploaded, {} requests (PUT {}, GET {}, HEAD {}, POST {}, DELETE {})",
         summary.uploaded,
-        summary.requests.total()
+        r.total(),
+        r.put,
+        r.get,
+        r.head,
+        r.post,
+        r.delete
     );
     Run { seconds, summary }
 }
