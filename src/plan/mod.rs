@@ -37,8 +37,6 @@ pub enum RouteKind {
         facet: usize,
         page: usize,
     },
-    /// `/cars/index.json`, the compact index the filter script searches.
-    SearchIndex,
     /// Atom feed of the newest arrivals.
     Atom,
     /// `/sitemap.xml`, pointing at the chunks.
@@ -138,10 +136,7 @@ impl Route {
     /// that one thread's long render overlaps the pages instead of ending the build
     /// alone, on one busy core.
     pub fn is_bulk(&self) -> bool {
-        matches!(
-            self.kind,
-            RouteKind::SearchIndex | RouteKind::Sitemap { .. }
-        )
+        matches!(self.kind, RouteKind::Sitemap { .. })
     }
 
     /// Whether search engines should see the page: not the 404 page, not a sold car.
@@ -241,16 +236,11 @@ pub fn plan(site: &Site, catalog: &Catalog, assets: &Assets) -> (Plan, Diagnosti
         routes.push(route("/cars/atom.xml".into(), RouteKind::Atom));
         routes.push(route("/404.html".into(), RouteKind::NotFound));
     }
-    for (path, kind) in [
-        ("/cars/index.json", RouteKind::SearchIndex),
-        ("/robots.txt", RouteKind::Robots),
-    ] {
-        routes.push(Route {
-            path: path.into(),
-            lang: default_lang.clone(),
-            kind,
-        });
-    }
+    routes.push(Route {
+        path: "/robots.txt".into(),
+        lang: default_lang.clone(),
+        kind: RouteKind::Robots,
+    });
     let sitemaps: Vec<(String, SitemapUrls)> = languages
         .iter()
         .map(|lang| {

@@ -1,12 +1,12 @@
 //! Each route's template context, built when it renders and dropped after: what a
 //! page shows of the site, the catalog, the policies and the recommendations, with its
-//! `hreflang` alternates. Text files made in Rust (the search index) come out finished.
+//! `hreflang` alternates.
 
 use super::Renderer;
 use super::fragments::Cards;
 use super::globals::{Globals, MenuItem};
 use crate::catalog::view::{self, CarCard};
-use crate::catalog::{Catalog, Facet, FacetKind, jsonld, search_index};
+use crate::catalog::{Catalog, Facet, FacetKind, jsonld};
 use crate::content::{Page, PageKind};
 use crate::diagnostics::Problem;
 use crate::plan::{Plan, Route, RouteKind};
@@ -20,12 +20,11 @@ const ATOM_ENTRIES: usize = 50;
 /// Newest arrivals on the home page.
 const HOME_NEWEST: usize = 8;
 
-/// What a route turns into: a template with its context, or bytes made in Rust.
+/// What a route turns into: a template with its context.
 pub enum Body {
     Template(&'static str, Context),
     /// Content pages name their own template.
     ContentTemplate(String, Context),
-    Text(String),
 }
 
 /// Everything a route needs to build its context.
@@ -36,6 +35,8 @@ pub struct Inputs<'a> {
     pub globals: &'a Globals,
     pub plan: &'a Plan,
     pub cards: &'a Cards,
+    /// Where the search index's `meta.json` is published, for the filter form.
+    pub search: &'a str,
 }
 
 /// A route's page, or its problem.
@@ -43,7 +44,6 @@ pub fn render(inputs: &Inputs, renderer: &Renderer, route: &Route) -> Result<Vec
     match body(route, inputs) {
         Body::Template(name, ctx) => renderer.render_bytes(name, &route.lang, &ctx),
         Body::ContentTemplate(name, ctx) => renderer.render_bytes(&name, &route.lang, &ctx),
-        Body::Text(text) => Ok(text.into_bytes()),
     }
 }
 
@@ -128,7 +128,6 @@ fn body(route: &Route, cx: &Inputs) -> Body {
             list_context(cx, facet, page, (&route.lang, &prefix), &mut ctx);
             Body::Template("cars/list.html", ctx)
         }
-        RouteKind::SearchIndex => Body::Text(search_index::write(site, cx.catalog)),
         RouteKind::Atom => {
             let entries: Vec<AtomEntry> = cx
                 .catalog
@@ -345,6 +344,7 @@ fn list_context(
     ctx.insert("filter_make", &filter_make);
     if filter_make.is_some() {
         ctx.insert("filter_options", &cx.catalog.filter_options);
+        ctx.insert("search_index", cx.search);
     }
 }
 
