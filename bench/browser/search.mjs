@@ -44,7 +44,7 @@ const SCENARIOS = [
   ]],
   ["/cars/", "text first", [
     ["type", "q", "gol", "type \"gol\""],
-    ["type", "q", "golf gti", "type \"golf gti\""],
+    ["type", "q", "golf 2019", "type \"golf 2019\""],
     ["set", "gearbox", "manual", "gearbox = manual"],
   ]],
   ["/cars/", "place first", [
