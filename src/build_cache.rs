@@ -14,15 +14,6 @@ use std::path::{Path, PathBuf};
 
 /// In the state folder's cache (`.showroom/cache/`).
 const FILE: &str = "last-build.json";
-/// Everything under the site root a build reads.
-pub const INPUTS: [&str; 6] = [
-    "config.toml",
-    "content",
-    "data",
-    "themes",
-    "static",
-    "templates",
-];
 
 #[derive(Serialize, Deserialize)]
 pub struct LastBuild<'a> {
@@ -32,36 +23,51 @@ pub struct LastBuild<'a> {
     /// Every file the manifest lists with its size and modification time
     /// ([`output_stamp`]): a file deleted or edited since is noticed without reading it.
     output: String,
-    /// blake3 of the suppliers' last good feeds as that build left them: what stands in
-    /// for an unreadable feed.
+    /// blake3 of the suppliers' last good feeds and the inventory ledger as that build
+    /// left them: what stands in for an unreadable feed, and each car's history.
     state: String,
     pub pages: usize,
     /// Borrowed when written: a large feed's build can report 100 000 warnings.
     problems: Cow<'a, [Problem]>,
-    /// Without their problems, which are in `problems` with their supplier.
+    /// With only the problems tagged with another supplier (a duplicate VIN it won):
+    /// its own are in `problems`, with their supplier.
     suppliers: Vec<SupplierReport>,
 }
 
 impl LastBuild<'_> {
-    /// The problems and supplier reports of that build, to report again.
-    pub fn replay(self) -> (Diagnostics, Vec<SupplierReport>) {
+    /// The report of a build that found nothing changed since this one: its problems and
+    /// supplier reports again.
+    pub fn into_report(self) -> Report {
         let problems: Diagnostics = self.problems.into_owned().into_iter().collect();
         let mut suppliers = self.suppliers;
         for supplier in &mut suppliers {
+            let others = std::mem::take(&mut supplier.problems);
             supplier.problems = problems
                 .iter()
                 .filter(|p| p.supplier.as_deref() == Some(supplier.id.as_str()))
                 .cloned()
+                .chain(others)
                 .collect();
         }
-        (problems, suppliers)
+        Report {
+            unchanged: true,
+            ..Report::new(problems, suppliers, self.pages)
+        }
     }
 }
 
-/// blake3 of the saved last good feeds' index, or of nothing.
+/// blake3 of the saved last good feeds' index and of the inventory ledger, either of
+/// which may be missing.
 fn state_stamp(root: &Path) -> String {
-    let index = std::fs::read(crate::state::feeds::index_path(root)).unwrap_or_default();
-    blake3::hash(&index).to_hex().to_string()
+    let mut h = blake3::Hasher::new();
+    for file in [
+        crate::state::feeds::index_path(root),
+        crate::state::ledger::path(root),
+    ] {
+        h.update(&std::fs::read(file).unwrap_or_default());
+        h.update(&[0]);
+    }
+    h.finalize().to_hex().to_string()
 }
 
 /// A hash of every input file (path and bytes), the build settings and the program
@@ -69,25 +75,33 @@ fn state_stamp(root: &Path) -> String {
 /// followed (feeds are read through them); files under `data/feeds/` also count by
 /// their modification time, which dates the cars of a feed without dates of its own.
 pub fn fingerprint(root: &Path, settings: &str) -> String {
-    let mut files: Vec<PathBuf> = INPUTS
+    // Folders and what cannot be followed (a broken link, a loop) count by path and
+    // kind: a feed file turned into either changes what the build says.
+    let mut files: Vec<(PathBuf, Option<String>)> = crate::site::INPUTS
         .iter()
         .flat_map(|part| {
             walkdir::WalkDir::new(root.join(part))
                 .follow_links(true)
                 .sort_by_file_name()
         })
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .map(walkdir::DirEntry::into_path)
+        .filter_map(|entry| match entry {
+            Ok(e) if e.file_type().is_file() => Some((e.into_path(), None)),
+            Ok(e) => Some((e.into_path(), Some("folder".to_string()))),
+            Err(e) => Some((e.path()?.to_path_buf(), Some(e.to_string()))),
+        })
         .collect();
     files.sort();
     let feeds = root.join(FEEDS_DIR);
     let hashes: Vec<[u8; 32]> = files
         .par_iter()
-        .map(|path| {
+        .map(|(path, kind)| {
             let mut h = blake3::Hasher::new();
             h.update(path.to_string_lossy().as_bytes());
             h.update(&[0]);
+            if let Some(kind) = kind {
+                h.update(kind.as_bytes());
+                return *h.finalize().as_bytes();
+            }
             if path.starts_with(&feeds) {
                 let modified = std::fs::metadata(path).and_then(|m| m.modified()).ok();
                 h.update(format!("{modified:?}").as_bytes());
@@ -173,7 +187,7 @@ pub fn remember(
             .suppliers
             .iter()
             .map(|s| SupplierReport {
-                problems: Vec::new(),
+                problems: others_problems(s),
                 ..s.clone()
             })
             .collect(),
@@ -182,4 +196,14 @@ pub fn remember(
         // A failure only costs the next build its shortcut.
         let _ = crate::state::write_atomically(&crate::state::cache_dir(root).join(FILE), &json);
     }
+}
+
+/// A supplier's problems that are tagged with another supplier.
+fn others_problems(supplier: &SupplierReport) -> Vec<Problem> {
+    supplier
+        .problems
+        .iter()
+        .filter(|p| p.supplier.as_deref() != Some(supplier.id.as_str()))
+        .cloned()
+        .collect()
 }

@@ -34,6 +34,7 @@ pub struct Config {
     pub recommend: RecommendConfig,
     pub images: ImagesConfig,
     pub policies: PoliciesConfig,
+    pub history: HistoryConfig,
     /// Free-form values handed to templates as `site.extra`.
     pub extra: toml::Table,
 }
@@ -55,6 +56,7 @@ impl Default for Config {
             recommend: RecommendConfig::default(),
             images: ImagesConfig::default(),
             policies: PoliciesConfig::default(),
+            history: HistoryConfig::default(),
             extra: toml::Table::new(),
         }
     }
@@ -136,6 +138,33 @@ pub struct PoliciesConfig {
 impl Default for PoliciesConfig {
     fn default() -> Self {
         PoliciesConfig { notice_days: 14 }
+    }
+}
+
+/// How long the inventory ledger's news stays news (see docs/history.md).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HistoryConfig {
+    /// A car first seen this many days ago or less is "New".
+    pub new_days: u32,
+    /// A price cut this many days ago or less shows as "Price reduced" and in the
+    /// "Recently reduced" list.
+    pub reduced_days: u32,
+    /// A sold car, or one gone from its feed, keeps its page ("Sold") this many days.
+    pub sold_page_days: u32,
+    /// The ledger forgets a car this many days after it was sold or went; one that comes
+    /// back sooner keeps its history.
+    pub forget_days: u32,
+}
+
+impl Default for HistoryConfig {
+    fn default() -> Self {
+        HistoryConfig {
+            new_days: 7,
+            reduced_days: 30,
+            sold_page_days: 30,
+            forget_days: 90,
+        }
     }
 }
 

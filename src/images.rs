@@ -204,24 +204,29 @@ pub fn process(site: &Site) -> (Photos, Vec<Problem>) {
         .map(|rel| (*rel, site.root.join(rel)))
         .collect();
     let (photos, problems) = process_files(&sources, &site.config.images, &cache);
-    let problems = problems
-        .into_iter()
-        .flat_map(|(rel, failure)| match failure {
-            Failure::Unusable(error) => users[rel.as_str()]
-                .iter()
-                .map(|car| {
-                    // `<supplier>/<vehicle_id>`: the supplier's to fix.
+    let mut unusable = Vec::new();
+    let mut uncached = Vec::new();
+    for (rel, failure) in problems {
+        match failure {
+            Failure::Unusable(error) => {
+                unusable.extend(users[rel.as_str()].iter().map(|car| {
+                    // `<supplier>/<vehicle_id>`: the supplier's to fix, and told every one.
                     let supplier = car.split('/').next().unwrap_or_default();
                     Problem::warning(format!("photo of {car} left out: {error}"))
                         .in_file(rel.clone())
                         .of_supplier(supplier)
-                })
-                .collect::<Vec<_>>(),
-            Failure::Cache(message) => vec![Problem::error(message).in_file(rel)],
-        })
-        .collect();
-    // A full disk fails every photo alike.
-    let problems = crate::diagnostics::capped(problems, 20, "photos were left out");
+                }));
+            }
+            Failure::Cache(message) => uncached.push(Problem::error(message).in_file(rel)),
+        }
+    }
+    // A full disk fails every photo alike: a few of those say it.
+    let mut problems = unusable;
+    problems.extend(crate::diagnostics::capped(
+        uncached,
+        20,
+        "photos were left out",
+    ));
     (photos, problems)
 }
 

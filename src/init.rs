@@ -21,6 +21,11 @@ const UPDATED: &str = "UPDATED";
 /// refused untouched.
 pub fn init(folder: &Path, date: Date) -> Result<Vec<PathBuf>, Problem> {
     let refuse = |why: String| Problem::error(format!("{}: {why}", folder.display()));
+    if folder.is_file() {
+        return Err(refuse(
+            "is a file; expected a new or empty folder for the new site".into(),
+        ));
+    }
     match std::fs::read_dir(folder).map(|mut entries| entries.next().is_some()) {
         Ok(true) => {
             return Err(refuse(
@@ -41,17 +46,38 @@ pub fn init(folder: &Path, date: Date) -> Result<Vec<PathBuf>, Problem> {
     });
     let theme = files(&THEME)
         .map(|(path, bytes)| (Path::new("themes/showroom").join(path), bytes.to_vec()));
+    // Written beside the folder and renamed into place, so a failure halfway (a full
+    // disk) leaves no half site that the next try would refuse as not empty.
+    let name = folder
+        .file_name()
+        .map_or_else(|| "site".into(), |n| n.to_string_lossy().into_owned());
+    let parent = folder.parent().unwrap_or(Path::new("."));
+    let parent = if parent.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        parent
+    };
+    let staging = parent.join(format!(".{name}.init-{}", std::process::id()));
     let mut written = Vec::new();
-    for (rel, bytes) in starter.chain(theme) {
-        let path = folder.join(&rel);
-        let write = path
-            .parent()
-            .map_or(Ok(()), std::fs::create_dir_all)
-            .and_then(|()| std::fs::write(&path, bytes));
-        write.map_err(|e| refuse(format!("cannot write {}: {e}", rel.display())))?;
-        written.push(path);
+    let result = std::fs::create_dir_all(&staging)
+        .map_err(|e| refuse(format!("cannot create {}: {e}", staging.display())))
+        .and_then(|()| {
+            for (rel, bytes) in starter.chain(theme) {
+                let path = staging.join(&rel);
+                path.parent()
+                    .map_or(Ok(()), std::fs::create_dir_all)
+                    .and_then(|()| std::fs::write(&path, bytes))
+                    .map_err(|e| refuse(format!("cannot write {}: {e}", rel.display())))?;
+                written.push(folder.join(rel));
+            }
+            // An empty folder is replaced by the new one; a missing one appears.
+            std::fs::rename(&staging, folder)
+                .map_err(|e| refuse(format!("cannot move the new site into place: {e}")))
+        });
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&staging);
     }
-    Ok(written)
+    result.map(|()| written)
 }
 
 /// Every file under `dir`, with its path relative to it.

@@ -12,6 +12,7 @@ pub mod config;
 pub mod content;
 pub mod diagnostics;
 pub mod feeds;
+pub mod history;
 pub mod images;
 mod init;
 pub mod output;
@@ -34,6 +35,7 @@ pub use site::{LoadOptions, Site};
 use assets::Assets;
 use catalog::Catalog;
 use feeds::SupplierReport;
+use history::History;
 use images::Photos;
 use output::{Memory, Sink, Staging};
 use recommend::Recommendations;
@@ -84,7 +86,17 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Report {
     );
     let inputs = build_cache::fingerprint(root, &settings);
     if let Some(last) = build_cache::unchanged(root, &inputs, &output) {
-        return Report::unchanged(last);
+        let mut report = last.into_report();
+        // Deleted since, the reports come back: they are the same as the last build's.
+        if !reports::all_there(root, &report.suppliers) {
+            report.extend(reports::write(
+                root,
+                options.load.date,
+                &report.suppliers,
+                true,
+            ));
+        }
+        return report;
     }
     // Replacing the output deletes whatever is in it: looked for while the site renders.
     let (foreign, run) = std::thread::scope(|scope| {
@@ -106,9 +118,16 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Report {
         .output
         .filter(|_| !report.blocks(options.strict))
         .and_then(|staging| report.take(staging.commit()));
-    report.extend(reports::write(root, options.load.date, &report.suppliers));
+    report.extend(reports::write(
+        root,
+        options.load.date,
+        &report.suppliers,
+        committed.is_some(),
+    ));
     if let Some(committed) = committed {
+        let _state = state::lock(root);
         report.extend(feeds::save_last_good(root, &report.suppliers));
+        report.extend(run.history.and_then(|history| history::save(root, history)));
         report.photos.pruned = images::prune_cache(root, &report.photo_entries);
         build_cache::remember(root, inputs, &output, &committed, &report);
     }
@@ -176,6 +195,8 @@ struct Run<S> {
     outline: Option<ContentOutline>,
     /// Only the routes that show content were rendered (see [`Scope::Content`]).
     partial: bool,
+    /// The inventory ledger with this build's day recorded, for a build that publishes.
+    history: Option<History>,
 }
 
 impl<S> Run<S> {
@@ -186,6 +207,7 @@ impl<S> Run<S> {
             output: None,
             outline: None,
             partial: false,
+            history: None,
         }
     }
 }
@@ -271,6 +293,7 @@ fn run<S: Sink>(
     report.photos = catalog.photos.stats;
     report.photo_entries = catalog.photos.cache_entries();
     drop(routes);
+    let history = std::mem::take(&mut site.history);
     // Freeing a large site is a noticeable share of its build, and nothing waits for it:
     // the caller commits meanwhile, and may even exit.
     std::thread::spawn(move || drop((site, catalog, plan, globals, cards, recommended, renderer)));
@@ -279,6 +302,7 @@ fn run<S: Sink>(
         output: sink,
         outline: Some(outline),
         partial,
+        history: Some(history),
     }
 }
 
@@ -294,37 +318,41 @@ struct Prepared {
 /// The assets and templates, the photos, the catalog and the recommendations each need
 /// only the site: made side by side, so the serial parts of one overlap the others.
 fn prepare(site: &Site) -> Prepared {
-    let ((assets, renderer), (photos, (catalog, recommended))) = rayon::join(
-        || {
-            let (assets, problems) = Assets::collect(&site.root, &site.theme_dir());
-            let renderer = Renderer::new(
-                &site.root,
-                &site.config.theme,
-                &site.languages(),
-                &site.config.default_language,
-                &assets,
-                site.config.minify,
-            );
-            let renderer = match renderer {
-                Ok((renderer, problems)) => (Some(renderer), problems),
-                Err(problems) => (None, problems),
-            };
-            ((assets, problems), renderer)
-        },
-        || {
-            rayon::join(
-                || images::process(site),
-                || rayon::join(|| Catalog::new(site), || recommend::recommend(site)),
-            )
-        },
-    );
+    let (mut theme, mut photos, mut catalog, mut recommended) = (None, None, None, None);
+    rayon::scope(|s| {
+        s.spawn(|_| theme = Some(load_theme(site)));
+        s.spawn(|_| photos = Some(images::process(site)));
+        s.spawn(|_| catalog = Some(Catalog::new(site)));
+        s.spawn(|_| recommended = Some(recommend::recommend(site)));
+    });
+    let done = "a stage of the scope above";
+    let (assets, renderer) = theme.expect(done);
     Prepared {
         assets,
         renderer,
-        photos,
-        catalog,
-        recommended,
+        photos: photos.expect(done),
+        catalog: catalog.expect(done),
+        recommended: recommended.expect(done),
     }
+}
+
+/// The site's static files (CSS and JS fingerprinted) and the templates that refer to
+/// them.
+fn load_theme(site: &Site) -> ((Assets, Diagnostics), (Option<Renderer>, Diagnostics)) {
+    let (assets, problems) = Assets::collect(&site.root, &site.theme_dir());
+    let renderer = Renderer::new(
+        &site.root,
+        &site.config.theme,
+        &site.languages(),
+        &site.config.default_language,
+        &assets,
+        site.config.minify,
+    );
+    let renderer = match renderer {
+        Ok((renderer, problems)) => (Some(renderer), problems),
+        Err(problems) => (None, problems),
+    };
+    ((assets, problems), renderer)
 }
 
 /// Adds problems found after the feeds were read (a supplier's photos) to that

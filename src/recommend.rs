@@ -54,7 +54,8 @@ pub fn recommend(site: &Site) -> (Recommendations, Diagnostics) {
     let listings = &site.inventory.listings;
     let candidates: Vec<Candidate> = listings
         .par_iter()
-        .map(|l| Candidate {
+        .enumerate()
+        .map(|(i, l)| Candidate {
             make: l.make.to_lowercase(),
             model: l.model.to_lowercase(),
             body: catalog::view::known_code(&l.body_style),
@@ -63,7 +64,7 @@ pub fn recommend(site: &Site) -> (Recommendations, Diagnostics) {
             year: l.year.map(|y| y.get()),
             supplier: l.supplier.as_str().to_string(),
             vin: l.vin.as_ref().map(|v| v.as_str().to_string()),
-            arrived: days(catalog::arrival(l)),
+            arrived: days(catalog::arrival(site, i)),
             available: l.availability != Availability::NotAvailable,
         })
         .collect();

@@ -77,14 +77,4 @@ impl Report {
     pub(crate) fn take<T>(&mut self, result: Result<T, Problem>) -> Option<T> {
         result.map_err(|problem| self.extend([problem])).ok()
     }
-
-    /// The report of a build that found nothing changed since `last`.
-    pub(crate) fn unchanged(last: crate::build_cache::LastBuild) -> Report {
-        let pages = last.pages;
-        let (problems, suppliers) = last.replay();
-        Report {
-            unchanged: true,
-            ..Report::new(problems, suppliers, pages)
-        }
-    }
 }

@@ -135,6 +135,7 @@ impl<'a> Summary<'a> {
 #[derive(Serialize)]
 struct Page<'a> {
     date: Date,
+    published: bool,
     supplier: Summary<'a>,
     kinds: Vec<KindPage<'a>>,
 }
@@ -160,15 +161,35 @@ struct Row<'a> {
 #[derive(Serialize)]
 struct Json<'a> {
     date: Date,
+    /// Whether this build replaced the site; when not, the site still shows the last
+    /// build that did.
+    published: bool,
     #[serde(flatten)]
     supplier: Summary<'a>,
     kinds: Vec<Kind<'a>>,
 }
 
+/// Whether every report [`write`] would write is on disk.
+pub fn all_there(root: &Path, suppliers: &[SupplierReport]) -> bool {
+    let dir = root.join(DIR);
+    suppliers.is_empty()
+        || dir.join("index.html").is_file()
+            && suppliers.iter().all(|s| {
+                dir.join(format!("{}.json", s.id)).is_file()
+                    && dir.join(format!("{}.html", s.id)).is_file()
+            })
+}
+
 /// Writes `reports/<id>.html` and `reports/<id>.json` for every supplier, and
-/// `reports/index.html` listing them. A report that cannot be written is a warning: the
+/// `reports/index.html` listing them; the reports of suppliers no longer registered are
+/// removed. A report that cannot be written is a warning: the
 /// site itself is fine.
-pub fn write(root: &Path, date: Date, suppliers: &[SupplierReport]) -> Vec<Problem> {
+pub fn write(
+    root: &Path,
+    date: Date,
+    suppliers: &[SupplierReport],
+    published: bool,
+) -> Vec<Problem> {
     if suppliers.is_empty() {
         return Vec::new();
     }
@@ -185,6 +206,7 @@ pub fn write(root: &Path, date: Date, suppliers: &[SupplierReport]) -> Vec<Probl
     for supplier in suppliers {
         let json = Json {
             date,
+            published,
             supplier: Summary::of(supplier),
             kinds: kinds(&supplier.problems),
         };
@@ -192,14 +214,50 @@ pub fn write(root: &Path, date: Date, suppliers: &[SupplierReport]) -> Vec<Probl
         written(format!("{}.json", supplier.id), bytes);
         written(
             format!("{}.html", supplier.id),
-            html(date, supplier).into_bytes(),
+            html(date, supplier, published).into_bytes(),
         );
     }
-    written("index.html".into(), index(date, suppliers).into_bytes());
+    written(
+        "index.html".into(),
+        index(date, suppliers, published).into_bytes(),
+    );
+    remove_former(&dir, suppliers);
     problems
 }
 
-fn html(date: Date, supplier: &SupplierReport) -> String {
+/// Removes the reports of suppliers no longer in the registry: only a pair this module
+/// writes, `<id>.json` naming that id beside `<id>.html`, so a file someone else put in
+/// the folder is never touched.
+fn remove_former(dir: &Path, suppliers: &[SupplierReport]) {
+    #[derive(serde::Deserialize)]
+    struct Named {
+        id: String,
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let Some(stem) = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.strip_suffix(".json"))
+        else {
+            continue;
+        };
+        let html = dir.join(format!("{stem}.html"));
+        let ours = std::fs::read(&path)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<Named>(&bytes).ok())
+            .is_some_and(|named| named.id == stem);
+        if ours && html.is_file() && !suppliers.iter().any(|s| s.id == stem) {
+            let _ = std::fs::remove_file(&html);
+            let _ = std::fs::remove_file(&path);
+        }
+    }
+}
+
+fn html(date: Date, supplier: &SupplierReport, published: bool) -> String {
     let kinds = kinds(&supplier.problems)
         .into_iter()
         .map(|kind| {
@@ -221,20 +279,23 @@ fn html(date: Date, supplier: &SupplierReport) -> String {
         .collect();
     let page = Page {
         date,
+        published,
         supplier: Summary::of(supplier),
         kinds,
     };
     render(SUPPLIER_TEMPLATE, &page)
 }
 
-fn index(date: Date, suppliers: &[SupplierReport]) -> String {
+fn index(date: Date, suppliers: &[SupplierReport], published: bool) -> String {
     #[derive(Serialize)]
     struct Index<'a> {
         date: Date,
+        published: bool,
         suppliers: Vec<Summary<'a>>,
     }
     let index = Index {
         date,
+        published,
         suppliers: suppliers.iter().map(Summary::of).collect(),
     };
     render(INDEX_TEMPLATE, &index)

@@ -3,11 +3,23 @@
 use crate::config::{Config, FeedsConfig};
 use crate::content::{self, Page};
 use crate::diagnostics::{Diagnostics, Problem, line_of_offset};
-use crate::feeds::{self, Inventory};
+use crate::feeds::{self, Inventory, SupplierReport};
+use crate::history::{self, History};
 use crate::policies::{self, Policies};
+use crate::state::ledger::Ledger;
 use jiff::civil::Date;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
+
+/// Everything under the site root a build reads.
+pub const INPUTS: [&str; 6] = [
+    "config.toml",
+    "content",
+    "data",
+    "themes",
+    "static",
+    "templates",
+];
 
 /// What the command line may change about a site before it loads.
 #[derive(Debug, Clone)]
@@ -28,6 +40,8 @@ pub struct Site {
     pub policies: Policies,
     /// The cars marketing pinned for Recommended Cars.
     pub pins: Pins,
+    /// What happened to each car across builds, one entry per listing.
+    pub history: History,
 }
 
 impl Site {
@@ -64,12 +78,36 @@ impl Site {
             }
         }
         let languages = languages(&config);
-        let ((inventory, feed_problems), (pages, page_problems)) = rayon::join(
-            || load_feeds(root, &config.feeds, options.date),
+        let (((mut inventory, feed_problems), ledger), (pages, page_problems)) = rayon::join(
+            || {
+                rayon::join(
+                    || load_feeds(root, &config.feeds, options.date),
+                    || Ledger::load(root),
+                )
+            },
             || content::load(root, &config.default_language, &languages),
         );
         problems.extend(feed_problems);
         problems.extend(page_problems);
+        let ledger = problems.take(ledger);
+        let suppliers: Vec<_> = inventory.suppliers.iter().map(|s| s.id.clone()).collect();
+        let unread: Vec<_> = inventory
+            .suppliers
+            .iter()
+            .filter(|s| {
+                let report = inventory.reports.iter().find(|r| r.id == s.id.as_str());
+                report.is_some_and(SupplierReport::unread)
+            })
+            .map(|s| s.id.clone())
+            .collect();
+        let history = history::record(
+            ledger,
+            &mut inventory.listings,
+            &suppliers,
+            &unread,
+            options.date,
+            &config.history,
+        );
         let (policies, policy_problems) =
             policies::load(root, &config.policies, &languages, options.date);
         problems.extend(policy_problems);
@@ -82,6 +120,7 @@ impl Site {
             inventory,
             policies,
             pins,
+            history,
         };
         (Some(site), problems)
     }

@@ -647,3 +647,47 @@ fn a_loader_rereads_only_the_changed_supplier_and_matches_a_fresh_load() {
     let (_, _, reread) = load(jiff::civil::date(2025, 6, 2));
     assert_eq!(reread, ["acme", "bolt"]);
 }
+
+#[test]
+fn placeholder_vins_never_merge_cars_of_two_suppliers() {
+    let header = "vehicle_id,vin,make,model,price,updated_time\n";
+    let dir = site(&[
+        (
+            "data/suppliers.toml",
+            b"[[suppliers]]\nid = \"acme\"\nname = \"Acme\"\ndefault_currency = \"EUR\"\n\n\
+              [[suppliers]]\nid = \"bolt\"\nname = \"Bolt\"\ndefault_currency = \"EUR\"\n",
+        ),
+        (
+            "data/feeds/acme/cars.csv",
+            format!("{header}A1,00000000000000000,Volkswagen,Golf,9000,2025-05-01\n").as_bytes(),
+        ),
+        (
+            "data/feeds/bolt/cars.csv",
+            format!(
+                "{header}B1,00000000000000000,Renault,Clio,7000,2025-05-01\n\
+                 ,11111111111111111,Fiat,Panda,5000,2025-05-01\n"
+            )
+            .as_bytes(),
+        ),
+    ]);
+    let (inventory, diagnostics) = feeds::load(dir.path(), &FeedsConfig::default(), today());
+    let ids: Vec<&str> = inventory
+        .listings
+        .iter()
+        .map(|l| l.vehicle_id.as_str())
+        .collect();
+    assert_eq!(ids, ["A1", "B1"], "{diagnostics:#?}");
+    assert!(inventory.listings.iter().all(|l| l.vin.is_none()));
+    let placeholder = |file: &str, line: u32| {
+        diagnostics.iter().any(|p| {
+            p.file.as_deref() == Some(file)
+                && p.line == Some(line)
+                && p.message.contains("is a placeholder")
+        })
+    };
+    assert!(placeholder("data/feeds/acme/cars.csv", 2));
+    assert!(placeholder("data/feeds/bolt/cars.csv", 2));
+    // Without a vehicle_id, a placeholder cannot name the car: the row is refused.
+    assert!(placeholder("data/feeds/bolt/cars.csv", 3));
+    assert_eq!(inventory.reports[1].rejected, 1);
+}

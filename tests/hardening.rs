@@ -328,6 +328,14 @@ fn a_damaged_output_is_rebuilt_not_taken_as_unchanged() {
     let after_edit = site.build(DATE);
     assert!(!after_edit.unchanged);
     assert!(!site.page("cars/index.html").contains("edited by hand"));
+
+    // Reports deleted since come back, without a build.
+    let reports = site.root().join("reports");
+    let before = read(reports.join("north.json"));
+    std::fs::remove_dir_all(&reports).unwrap();
+    assert!(site.build(DATE).unchanged);
+    assert_eq!(read(reports.join("north.json")), before);
+    assert!(reports.join("index.html").is_file());
 }
 
 // 11 ────────────────────────────────────────────────────────────────────────────────

@@ -28,19 +28,6 @@ fn text(el: &scraper::ElementRef) -> String {
     el.text().collect::<String>()
 }
 
-/// Every car page folder under `public/cars/`, by slug.
-fn car_pages(site: &Path) -> BTreeSet<String> {
-    let cars = site.join("public/cars");
-    std::fs::read_dir(&cars)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .filter(|n| {
-            !["brand", "body", "fuel", "price", "supplier", "page"].contains(&n.as_str())
-                && cars.join(n).join("index.html").is_file()
-        })
-        .collect()
-}
-
 /// The car links of a list page, in order.
 fn listed_cars(html: &Html) -> Vec<String> {
     select(html, ".car-grid .car-card h3 a")

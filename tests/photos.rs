@@ -310,3 +310,31 @@ fn a_second_build_takes_every_photo_from_the_cache() {
     let entries = std::fs::read_dir(showroom::images::cache_dir(site.root())).unwrap();
     assert_eq!(entries.count(), 3);
 }
+
+#[test]
+fn every_broken_photo_is_in_its_suppliers_report_however_many() {
+    let site = site();
+    let mut feed = common::read(site.root().join("data/feeds/lot-one/inventory.csv"));
+    for i in 0..30 {
+        std::fs::write(
+            site.root().join(PHOTOS).join(format!("gone-{i}.jpg")),
+            format!("not a photo {i}"),
+        )
+        .unwrap();
+        feed.push_str(&format!(
+            "BAD-{i},Skoda,Fabia,2019,\"9,900 EUR\",80000,KM,2025-05-20,photos/gone-{i}.jpg,\n"
+        ));
+    }
+    site.write("data/feeds/lot-one/inventory.csv", &feed);
+    let report = site.build(DATE);
+    assert!(!report.has_errors(), "{:#?}", report.problems);
+    let lot_one = &report.suppliers[0];
+    let gone = lot_one
+        .problems
+        .iter()
+        .filter(|p| {
+            p.message.contains("left out") && p.file.as_deref().is_some_and(|f| f.contains("gone-"))
+        })
+        .count();
+    assert_eq!(gone, 30, "{:#?}", lot_one.problems);
+}

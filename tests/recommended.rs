@@ -24,15 +24,9 @@ fn every_car_page_recommends_k_other_available_cars_and_pins_lead_elsewhere() {
     let sold = "/cars/volkswagen-golf-2017-north-n4/";
 
     let mut pages = 0;
-    for entry in std::fs::read_dir(public.join("cars")).unwrap() {
-        let path = format!("/cars/{}/", entry.unwrap().file_name().to_string_lossy());
-        let file = public.join(path.trim_start_matches('/')).join("index.html");
-        let is_car = !["brand", "body", "fuel", "price", "supplier", "page"]
-            .iter()
-            .any(|l| path == format!("/cars/{l}/"));
-        if !is_car || !file.is_file() {
-            continue;
-        }
+    for slug in car_pages(site.path()) {
+        let path = format!("/cars/{slug}/");
+        let file = public.join("cars").join(&slug).join("index.html");
         pages += 1;
         let picks = recommended(&read(&file));
         assert_eq!(picks.len(), 3, "{path}: {picks:?}"); // [recommend] count = 3

@@ -77,11 +77,20 @@ fn garbage_from_one_supplier_publishes_everyone_from_its_last_good_feed() {
     assert!(page.contains("is not UTF-8 text"), "{page}");
     assert!(read(site.root().join("reports/south.json")).contains("\"errors\": 0"));
 
-    // --strict stops on it, and keeps the output as it was.
+    // --strict stops on it (other garbage, so the build runs again), and keeps the
+    // output as it was.
+    std::fs::write(site.root().join(NORTH), b"\xff\xfe other garbage").unwrap();
     let strict = build(site.root(), DAY_ONE, &["--strict"]);
     assert_eq!(strict.status.code(), Some(1), "{}", stderr(&strict));
     assert!(stderr(&strict).contains("Build failed"));
     assert_eq!(snapshot(&site.output()), before);
+    // Its reports say the site was not replaced; the published build's did not.
+    assert!(!page.contains("was not published"));
+    for report in ["north.html", "south.html", "index.html"] {
+        let text = read(site.root().join("reports").join(report));
+        assert!(text.contains("This build was not published"), "{report}");
+    }
+    assert!(read(site.root().join("reports/north.json")).contains("\"published\": false"));
     // So does check.
     let check = showroom(&[
         "check",
@@ -144,6 +153,141 @@ fn a_vanished_supplier_folder_is_an_error_and_its_last_good_feed_stands_in() {
     let north = &report.suppliers[0];
     assert!(north.errors() > 0 && north.accepted > 0, "{north:#?}");
     assert_eq!(pages_without(&site, "north"), before);
+}
+
+/// North's problems whose message holds `text`.
+fn north_says(report: &Report, text: &str) -> bool {
+    report.suppliers[0]
+        .problems
+        .iter()
+        .any(|p| p.message.contains(text))
+}
+
+#[test]
+fn a_text_feed_that_turned_into_a_web_page_is_an_error_and_its_copy_stands_in() {
+    let site = Fixture::new("market");
+    let mut tsv = ::csv::WriterBuilder::new()
+        .delimiter(b'\t')
+        .from_writer(Vec::new());
+    for row in ::csv::Reader::from_path(site.root().join(NORTH))
+        .unwrap()
+        .into_records()
+    {
+        tsv.write_record(&row.unwrap()).unwrap();
+    }
+    let header = "vehicle_id\tvin\ttitle\tmake\tmodel\tyear\tprice\tmileage.value\t\
+                  mileage.unit\tbody_style\tfuel_type\ttransmission\tavailability\t\
+                  description\taddress.city\tdate_first_on_lot\tupdated_time\n";
+    let feed = header.to_string() + &String::from_utf8(tsv.into_inner().unwrap()).unwrap();
+    site.remove(NORTH);
+    site.write("data/feeds/north/cars.txt", &feed);
+    // A README beside the feed is no feed, and no problem.
+    site.write(
+        "data/feeds/north/README.txt",
+        "Exported nightly by the dealer system.\n",
+    );
+    let first = build_as(&site, DAY_ONE, false);
+    assert!(!first.has_errors(), "{:#?}", first.problems);
+    let cars = first.suppliers[0].accepted;
+    assert!(cars > 0);
+    assert_eq!(first.suppliers[0].files, ["data/feeds/north/cars.txt"]);
+
+    site.write(
+        "data/feeds/north/cars.txt",
+        "<!DOCTYPE html>\n<html><body>Session expired</body></html>\n",
+    );
+    let second = build_as(&site, "2026-11-24", false);
+    assert!(!second.blocks(false));
+    assert!(second.blocks(true), "an error of north's");
+    assert_eq!(second.suppliers[0].accepted, cars);
+    assert!(
+        north_says(&second, "first line now has no tab"),
+        "{:#?}",
+        second.suppliers[0]
+    );
+    // The copy is still the good feed a day later, not the web page.
+    let third = build_as(&site, "2026-11-25", false);
+    assert_eq!(third.suppliers[0].accepted, cars);
+}
+
+#[test]
+fn a_folder_or_a_broken_link_named_like_the_feed_lets_its_copy_stand_in() {
+    let site = built_market();
+    let cars = build_as(&site, DAY_ONE, false).suppliers[0].accepted;
+    site.remove(NORTH);
+    std::fs::create_dir(site.root().join(NORTH)).unwrap();
+    let folder = build_as(&site, "2026-11-24", false);
+    assert_eq!(folder.suppliers[0].accepted, cars);
+    assert!(
+        north_says(&folder, "is a folder"),
+        "{:#?}",
+        folder.suppliers[0]
+    );
+
+    std::fs::remove_dir(site.root().join(NORTH)).unwrap();
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink("nowhere.csv", site.root().join(NORTH)).unwrap();
+        let link = build_as(&site, "2026-11-24", false);
+        assert_eq!(link.suppliers[0].accepted, cars);
+        assert!(
+            north_says(&link, "cannot be opened"),
+            "{:#?}",
+            link.suppliers[0]
+        );
+    }
+}
+
+#[test]
+fn a_renamed_feed_that_fails_has_the_old_files_copy_stand_in_and_a_dropped_file_is_told() {
+    let site = built_market();
+    let good = read(site.root().join(NORTH));
+    let cars = build_as(&site, DAY_ONE, false).suppliers[0].accepted;
+    site.remove(NORTH);
+    site.write(
+        "data/feeds/north/export-2026-11-24.csv",
+        "<html>oops</html>\n",
+    );
+    let renamed = build_as(&site, "2026-11-24", false);
+    assert_eq!(
+        renamed.suppliers[0].accepted, cars,
+        "{:#?}",
+        renamed.suppliers[0]
+    );
+    assert!(north_says(&renamed, "last good copy"));
+
+    // Read well under its new name, the old file's cars are the new file's.
+    site.write("data/feeds/north/export-2026-11-24.csv", &good);
+    let fixed = build_as(&site, "2026-11-24", false);
+    assert_eq!(fixed.suppliers[0].accepted, cars);
+    assert!(!fixed.has_errors(), "{:#?}", fixed.problems);
+    assert!(
+        north_says(&fixed, "is no longer in the folder"),
+        "{:#?}",
+        fixed.suppliers[0]
+    );
+    // Said once: the next build keeps no copy of the dropped file.
+    let next = build_as(&site, "2026-11-25", false);
+    assert!(!north_says(&next, "is no longer in the folder"));
+}
+
+#[test]
+fn a_copy_lost_from_the_state_folder_is_named_as_the_reason() {
+    let site = built_market();
+    for entry in std::fs::read_dir(site.root().join(".showroom/state")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            std::fs::remove_dir_all(&path).unwrap();
+        }
+    }
+    std::fs::write(site.root().join(NORTH), "").unwrap();
+    let report = build_as(&site, "2026-11-24", false);
+    assert_eq!(report.suppliers[0].accepted, 0);
+    assert!(
+        north_says(&report, "is missing from .showroom/state/"),
+        "{:#?}",
+        report.suppliers[0]
+    );
 }
 
 #[test]
@@ -304,4 +448,22 @@ fn rows_marked_not_to_publish_are_counted_as_withheld_in_the_report() {
             .join("cars/bmw-3-series-2019-north-n1")
             .exists()
     );
+}
+
+#[test]
+fn a_supplier_taken_out_of_the_registry_loses_its_report_and_nothing_else_goes() {
+    let site = built_market();
+    let reports = site.root().join("reports");
+    assert!(reports.join("south.html").is_file());
+    std::fs::write(reports.join("notes.json"), "{\"id\": \"elsewhere\"}").unwrap();
+    let registry = read(site.root().join("data/suppliers.toml"));
+    let north_only = &registry[..registry.find("\n[[suppliers]]\nid = \"south\"").unwrap()];
+    site.write("data/suppliers.toml", north_only);
+    let report = build_as(&site, "2026-11-24", false);
+    assert!(!report.blocks(false), "{:#?}", report.problems);
+    assert!(!reports.join("south.html").exists());
+    assert!(!reports.join("south.json").exists());
+    assert!(reports.join("north.html").is_file());
+    assert_eq!(read(reports.join("notes.json")), "{\"id\": \"elsewhere\"}");
+    assert!(!read(reports.join("index.html")).contains("South Autos"));
 }

@@ -6,10 +6,13 @@ pub mod format;
 pub mod jsonld;
 pub mod view;
 
-use crate::feeds::{Availability, Listing};
+use crate::feeds::{Availability, Listing, ModelYear};
 use crate::site::Site;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+/// The "Recently reduced" list.
+pub const REDUCED_PATH: &str = "/cars/reduced/";
 
 /// Upper bounds of the price bands, in major units of the car's currency.
 const PRICE_BANDS: [i64; 5] = [5_000, 10_000, 20_000, 35_000, 50_000];
@@ -45,6 +48,8 @@ pub struct CarEntry {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum FacetKind {
     All,
+    /// Cars whose price was cut lately.
+    Reduced,
     Brand,
     Model,
     Supplier,
@@ -57,6 +62,7 @@ impl FacetKind {
     pub fn name(self) -> &'static str {
         match self {
             FacetKind::All => "all",
+            FacetKind::Reduced => "reduced",
             FacetKind::Brand => "brand",
             FacetKind::Model => "model",
             FacetKind::Supplier => "supplier",
@@ -102,8 +108,8 @@ impl Catalog {
             .collect();
         listed.par_sort_by(|&a, &b| {
             let (la, lb) = (&listings[a], &listings[b]);
-            arrival(lb)
-                .cmp(&arrival(la))
+            arrival(site, b)
+                .cmp(&arrival(site, a))
                 .then(lb.updated.cmp(&la.updated))
                 .then(cars[a].slug.cmp(&cars[b].slug))
         });
@@ -137,6 +143,11 @@ impl Catalog {
         Catalog { photos, ..self }
     }
 
+    /// The "Recently reduced" list, always the second.
+    pub fn reduced(&self) -> &Facet {
+        &self.facets[1]
+    }
+
     /// The list published at `path`, if there is one.
     pub fn facet(&self, path: &str) -> Option<&Facet> {
         self.by_path.get(path).map(|&i| &self.facets[i])
@@ -148,9 +159,9 @@ impl Catalog {
     }
 }
 
-/// When a car arrived: the supplier's first-on-lot date, else its last update.
-pub fn arrival(listing: &Listing) -> jiff::civil::Date {
-    listing.date_first_on_lot.unwrap_or(listing.updated)
+/// When car `i` arrived: the day this marketplace first listed it.
+pub fn arrival(site: &Site, i: usize) -> jiff::civil::Date {
+    site.history.cars[i].first_seen
 }
 
 /// `bmw-320d-2019-acme-a123`: readable, and unique because supplier and vehicle id are.
@@ -161,15 +172,8 @@ fn slugs(listings: &[Listing]) -> Vec<CarEntry> {
     let bases: Vec<String> = listings
         .par_iter()
         .map(|l| {
-            let year = l.year.map(|y| y.get().to_string()).unwrap_or_default();
-            slug::slugify(format!(
-                "{} {} {} {} {}",
-                l.make,
-                l.model,
-                year,
-                l.supplier.as_str(),
-                l.vehicle_id
-            ))
+            let year = l.year.map(ModelYear::get);
+            slug_of(&l.make, &l.model, year, l.supplier.as_str(), &l.vehicle_id)
         })
         .collect();
     let mut used = HashSet::new();
@@ -188,6 +192,12 @@ fn slugs(listings: &[Listing]) -> Vec<CarEntry> {
             }
         })
         .collect()
+}
+
+/// A car's slug before it is made unique: what its address is made of.
+pub fn slug_of(make: &str, model: &str, year: Option<u16>, supplier: &str, id: &str) -> String {
+    let year = year.map(|y| y.to_string()).unwrap_or_default();
+    slug::slugify(format!("{make} {model} {year} {supplier} {id}"))
 }
 
 /// The lists one car belongs to, as (kind, key, title).
@@ -239,13 +249,29 @@ fn facets(site: &Site, listed: &[usize]) -> Vec<Facet> {
         }
     }
 
-    let mut facets = vec![Facet {
-        kind: FacetKind::All,
-        title: String::new(),
-        path: "/cars/".into(),
-        cars: listed.to_vec(),
-        parent: None,
-    }];
+    // Recently reduced: the latest cut first, then newest first.
+    let mut reduced: Vec<usize> = listed
+        .iter()
+        .copied()
+        .filter(|&i| site.history.cars[i].reduced.is_some())
+        .collect();
+    reduced.sort_by_key(|&i| std::cmp::Reverse(site.history.cars[i].reduced.map(|r| r.on)));
+    let mut facets = vec![
+        Facet {
+            kind: FacetKind::All,
+            title: String::new(),
+            path: "/cars/".into(),
+            cars: listed.to_vec(),
+            parent: None,
+        },
+        Facet {
+            kind: FacetKind::Reduced,
+            title: String::new(),
+            path: REDUCED_PATH.into(),
+            cars: reduced,
+            parent: None,
+        },
+    ];
     let mut brand_index: BTreeMap<String, usize> = BTreeMap::new();
     for ((kind, key), (title, members)) in groups {
         let path = match kind {

@@ -30,6 +30,19 @@ pub struct CarCard<'a> {
     pub city: Option<&'a str>,
     pub reserved: bool,
     pub stale: bool,
+    /// First listed within the site's `new_days`.
+    pub new: bool,
+    /// Its last price change was a cut within `reduced_days`.
+    pub reduced: Option<ReducedView>,
+}
+
+/// A price cut as templates show it.
+#[derive(Serialize)]
+pub struct ReducedView {
+    pub from: String,
+    pub to: String,
+    /// ISO date, formatted by the template in the page's language.
+    pub on: String,
 }
 
 /// Everything a car's own page shows.
@@ -64,6 +77,79 @@ pub struct CarPage<'a> {
     pub updated_from: crate::feeds::UpdatedFrom,
     pub sold: bool,
     pub max_age_days: Option<u32>,
+    /// ISO date this marketplace first listed it, and the days since.
+    pub first_seen: String,
+    pub listed_days: i32,
+    /// Its asking prices over time, when there was more than one.
+    pub chart: Option<Chart>,
+}
+
+/// A price history drawn as an inline SVG line: positions worked out here, labels
+/// (dates, prices) formatted by the template in the page's language. No script.
+#[derive(Serialize)]
+pub struct Chart {
+    pub width: u32,
+    pub height: u32,
+    /// The line's `points` attribute.
+    pub points: String,
+    /// Each price with where it is drawn.
+    pub marks: Vec<Mark>,
+}
+
+#[derive(Serialize)]
+pub struct Mark {
+    pub x: u32,
+    pub y: u32,
+    /// ISO date.
+    pub on: String,
+    pub price: String,
+}
+
+impl Chart {
+    const WIDTH: u32 = 320;
+    const HEIGHT: u32 = 120;
+    /// Room for labels above and below the line.
+    const MARGIN: u32 = 24;
+
+    /// Days run left to right (each change one step, so a week's and a year's changes
+    /// both read), prices bottom to top between the lowest and the highest.
+    fn new(prices: &[(jiff::civil::Date, crate::feeds::Price)]) -> Option<Chart> {
+        if prices.len() < 2 {
+            return None;
+        }
+        let lowest = prices.iter().map(|(_, p)| p.minor).min()?;
+        let highest = prices.iter().map(|(_, p)| p.minor).max()?;
+        let span = (highest - lowest).max(1);
+        let steps = u32::try_from(prices.len() - 1).unwrap_or(1);
+        let inner_height = i64::from(Chart::HEIGHT - 2 * Chart::MARGIN);
+        let marks: Vec<Mark> = prices
+            .iter()
+            .enumerate()
+            .map(|(n, (on, price))| {
+                let step = u32::try_from(n).unwrap_or(0);
+                let x = Chart::MARGIN + step * (Chart::WIDTH - 2 * Chart::MARGIN) / steps;
+                let above_lowest = (price.minor - lowest) * inner_height / span;
+                let y = Chart::HEIGHT - Chart::MARGIN - u32::try_from(above_lowest).unwrap_or(0);
+                Mark {
+                    x,
+                    y,
+                    on: on.to_string(),
+                    price: format::price(price),
+                }
+            })
+            .collect();
+        let points = marks
+            .iter()
+            .map(|m| format!("{},{}", m.x, m.y))
+            .collect::<Vec<_>>()
+            .join(" ");
+        Some(Chart {
+            width: Chart::WIDTH,
+            height: Chart::HEIGHT,
+            points,
+            marks,
+        })
+    }
 }
 
 #[derive(Serialize)]
@@ -167,6 +253,7 @@ pub fn supplier_of<'s>(site: &'s Site, listing: &Listing) -> Option<&'s Supplier
 
 pub fn card<'s>(site: &'s Site, catalog: &'s Catalog, i: usize) -> CarCard<'s> {
     let l = &site.inventory.listings[i];
+    let history = &site.history.cars[i];
     CarCard {
         path: &catalog.cars[i].path,
         title: &l.title,
@@ -182,11 +269,21 @@ pub fn card<'s>(site: &'s Site, catalog: &'s Catalog, i: usize) -> CarCard<'s> {
         city: l.address.city.as_deref(),
         reserved: l.availability == Availability::Pending,
         stale: l.stale,
+        new: history.new && !history.gone,
+        reduced: history
+            .reduced
+            .filter(|_| !history.gone)
+            .map(|r| ReducedView {
+                from: format::price(&r.from),
+                to: format::price(&r.to),
+                on: r.on.to_string(),
+            }),
     }
 }
 
 pub fn page<'s>(site: &'s Site, catalog: &'s Catalog, i: usize) -> CarPage<'s> {
     let l = &site.inventory.listings[i];
+    let history = &site.history.cars[i];
     let supplier = supplier_of(site, l);
     let location = [&l.address.city, &l.address.region, &l.address.country]
         .into_iter()
@@ -237,6 +334,12 @@ pub fn page<'s>(site: &'s Site, catalog: &'s Catalog, i: usize) -> CarPage<'s> {
         updated_from: l.updated_from,
         sold: l.availability == Availability::NotAvailable,
         max_age_days: supplier.and_then(|s| s.max_age_days),
+        first_seen: history.first_seen.to_string(),
+        listed_days: history
+            .first_seen
+            .until(site.date)
+            .map_or(0, |span| span.get_days().max(0)),
+        chart: Chart::new(&history.prices),
     }
 }
 

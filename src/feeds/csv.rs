@@ -12,19 +12,13 @@ use super::names::{self, Field, Meaning, Names};
 use super::record::{Emit, FieldList, FileError, LineIndex, RawRecord, Row};
 use std::borrow::Cow;
 
-/// Reads a `.txt` file as Google's tab-delimited text feed when its first line has a tab;
-/// any other text file (a README) gives no rows and no problem.
-pub fn read_text(text: &str, emit: &mut Emit<'_>) -> Result<(), FileError> {
-    let header = &text[leading_comments(text)..];
-    if header
+/// Whether a `.txt` file is Google's tab-delimited text feed: its first line (after
+/// `#` comments) has a tab. Any other text file (a README) is no feed.
+pub fn is_text_feed(text: &str) -> bool {
+    text[leading_comments(text)..]
         .lines()
         .next()
         .is_some_and(|line| line.contains('\t'))
-    {
-        read(text, b'\t', emit)
-    } else {
-        Ok(())
-    }
 }
 
 /// One header cell, resolved once for the whole file.

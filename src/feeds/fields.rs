@@ -428,6 +428,28 @@ impl Check<'_, '_> {
                 error,
             })
         });
+        // A placeholder would merge every such car of every supplier into one.
+        let vin = match vin {
+            Some(v) if v.is_placeholder() => {
+                let message = format!(
+                    "{} is a placeholder, not a car's VIN; expected the real VIN or none",
+                    quote(v.as_str())
+                );
+                if f.get(Field::VehicleId).is_some() {
+                    self.warn(
+                        "vin",
+                        format!("{message}; the car is published without one"),
+                    );
+                } else {
+                    self.reject(
+                        "vin",
+                        format!("{message}, and a vehicle_id to know the car by"),
+                    );
+                }
+                None
+            }
+            vin => vin,
+        };
         if let Some(vin) = &vin
             && vin.check_digit_required()
             && !vin.check_digit_ok()
@@ -756,9 +778,9 @@ impl Check<'_, '_> {
                     }
                 }
                 Err(_) if refused >= PHOTO_WARNINGS => refused += 1,
-                Err(message) => {
+                Err(error) => {
                     refused += 1;
-                    self.warn(&source.name(), message);
+                    self.warn(&source.name(), error.to_string());
                 }
             }
         }
@@ -785,28 +807,23 @@ impl Check<'_, '_> {
     }
 
     /// A remote http(s) photo, or a file inside the supplier's folder.
-    fn image(&self, text: &str) -> Result<ImageRef, String> {
+    fn image(&self, text: &str) -> Result<ImageRef, PhotoRefError> {
         let text = text.trim();
+        let error = |kind| PhotoRefError {
+            written: quote(text),
+            folder: self.ctx.folder.to_string(),
+            kind,
+        };
         if text
             .get(..7)
             .is_some_and(|s| s.eq_ignore_ascii_case("http://"))
         {
-            return Err(format!(
-                "{} is a plain http:// address, which browsers refuse to load on a page \
-                 (the site's Content-Security-Policy allows https photos only); expected \
-                 an https:// URL, so it was left out",
-                quote(text)
-            ));
+            return Err(error(PhotoRefKind::PlainHttp));
         }
         if has_scheme(text) {
-            return web_url(text).map(ImageRef::Remote).ok_or_else(|| {
-                format!(
-                    "{} is not a photo address; expected an http(s) URL or a file in {}/, \
-                     so it was left out",
-                    quote(text),
-                    self.ctx.folder
-                )
-            });
+            return web_url(text)
+                .map(ImageRef::Remote)
+                .ok_or_else(|| error(PhotoRefKind::NotAnAddress));
         }
         let inside = !text.starts_with('/')
             && !text.contains('\\')
@@ -814,28 +831,67 @@ impl Check<'_, '_> {
                 .split('/')
                 .all(|part| !part.is_empty() && part != "." && part != "..");
         if !inside {
-            return Err(format!(
-                "{} leaves the supplier's folder; expected a path inside {}/ like \
-                 \"photos/car-1.jpg\", so it was left out",
-                quote(text),
-                self.ctx.folder
-            ));
+            return Err(error(PhotoRefKind::LeavesFolder));
         }
         let on_disk = self.ctx.folder_on_disk.join(text);
         match on_disk.canonicalize() {
             Ok(real) if real.starts_with(self.ctx.folder_on_disk) && real.is_file() => {
                 Ok(ImageRef::Local(format!("{}/{text}", self.ctx.folder)))
             }
-            Ok(_) => Err(format!(
-                "{} is not a file inside {}/; it was left out",
-                quote(text),
-                self.ctx.folder
-            )),
-            Err(_) => Err(format!(
-                "{} does not exist in {}/; expected a photo file there, so it was left out",
-                quote(text),
-                self.ctx.folder
-            )),
+            Ok(_) => Err(error(PhotoRefKind::NotAFileInside)),
+            Err(_) => Err(error(PhotoRefKind::Missing)),
+        }
+    }
+}
+
+/// Why a photo a row names is left out (its row is still published).
+#[derive(Debug, thiserror::Error)]
+#[error("{}", self.message())]
+pub struct PhotoRefError {
+    /// The value as written, quoted.
+    written: String,
+    /// The supplier's folder, relative to the site root.
+    folder: String,
+    pub kind: PhotoRefKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PhotoRefKind {
+    /// `http://`: browsers refuse it on an https page, and our CSP allows https only.
+    PlainHttp,
+    /// A scheme, but not a web address (`javascript:`, `data:`, a malformed URL).
+    NotAnAddress,
+    /// An absolute path, a backslash, `.` or `..`.
+    LeavesFolder,
+    /// Inside the folder by name, but a folder or a link out of it.
+    NotAFileInside,
+    Missing,
+}
+
+impl PhotoRefError {
+    fn message(&self) -> String {
+        let (written, folder) = (&self.written, &self.folder);
+        match self.kind {
+            PhotoRefKind::PlainHttp => format!(
+                "{written} is a plain http:// address, which browsers refuse to load on a \
+                 page (the site's Content-Security-Policy allows https photos only); \
+                 expected an https:// URL, so it was left out"
+            ),
+            PhotoRefKind::NotAnAddress => format!(
+                "{written} is not a photo address; expected an http(s) URL or a file in \
+                 {folder}/, so it was left out"
+            ),
+            PhotoRefKind::LeavesFolder => format!(
+                "{written} leaves the supplier's folder; expected a path inside {folder}/ \
+                 like \"photos/car-1.jpg\", so it was left out"
+            ),
+            PhotoRefKind::NotAFileInside => {
+                format!("{written} is not a file inside {folder}/; it was left out")
+            }
+            PhotoRefKind::Missing => format!(
+                "{written} does not exist in {folder}/; expected a photo file there, so it \
+                 was left out"
+            ),
         }
     }
 }

@@ -20,6 +20,9 @@ pub(super) struct FileLoad {
     pub withheld: usize,
     /// The file could not be read at all: none of its rows were used.
     pub failed: bool,
+    /// A `.txt` file that is not Google's text feed (a README): no rows, no problem,
+    /// unless it was a feed when last read.
+    pub not_a_feed: bool,
     /// What was read, for the state to keep: the hash of its bytes and its
     /// modification day.
     pub blake3: Option<String>,
@@ -99,10 +102,16 @@ pub(super) fn load_bytes(
             "is empty; expected the supplier's listings (did an export or upload fail?)",
         ));
     }
+    if feed_extension(&file) == Some("txt") && !csv::is_text_feed(text) {
+        return FileLoad {
+            not_a_feed: true,
+            ..FileLoad::default()
+        };
+    }
     let read = |emit: &mut Emit<'_>| match feed_extension(&file) {
         Some("csv") => csv::read(text, b',', emit),
         Some("tsv") => csv::read(text, b'\t', emit),
-        Some("txt") => csv::read_text(text, emit),
+        Some("txt") => csv::read(text, b'\t', emit),
         Some("json") => json::read(text, emit),
         Some("jsonl") => json::read_lines(text, emit),
         _ => xml::read(text, emit),
@@ -117,7 +126,7 @@ pub(super) fn load_bytes(
 }
 
 impl FileLoad {
-    fn failed(problem: Problem) -> FileLoad {
+    pub(super) fn failed(problem: Problem) -> FileLoad {
         FileLoad {
             problems: vec![problem],
             failed: true,

@@ -163,6 +163,13 @@ impl Vin {
         &self.0
     }
 
+    /// What exports write where the VIN is unknown: one character seventeen times
+    /// (`00000000000000000`), or counting (`12345678901234567`).
+    pub fn is_placeholder(&self) -> bool {
+        let bytes = self.0.as_bytes();
+        bytes.iter().all(|&b| b == bytes[0]) || &self.0 == "12345678901234567"
+    }
+
     /// The check digit (position 9) the other 16 characters call for, per ISO 3779 /
     /// 49 CFR 565: transliterate, weight, sum modulo 11, with 10 written as `X`.
     pub fn expected_check_digit(&self) -> char {

@@ -202,6 +202,9 @@ fn merge_suppliers(
         }
         diagnostics.extend(report.problems.iter().cloned());
     }
+    // The supplier whose offer was kept is told too, after its own problems: the order a
+    // replayed report has (build_cache).
+    let mut kept = Vec::new();
     for mut duplicate in duplicates {
         duplicate.problem.supplier = Some(reports[duplicate.loser].id.clone());
         reports[duplicate.loser].rejected += 1;
@@ -209,11 +212,12 @@ fn merge_suppliers(
             .problems
             .push(duplicate.problem.clone());
         if duplicate.winner != duplicate.loser {
-            reports[duplicate.winner]
-                .problems
-                .push(duplicate.problem.clone());
+            kept.push((duplicate.winner, duplicate.problem.clone()));
         }
         diagnostics.push(duplicate.problem);
+    }
+    for (winner, problem) in kept {
+        reports[winner].problems.push(problem);
     }
     for (report, listings) in reports.iter_mut().zip(&per_supplier) {
         report.accepted = listings.len();

@@ -42,6 +42,14 @@ impl SupplierReport {
             .sum()
     }
 
+    /// A feed of its could not be read and no copy stood in: what it holds today is not
+    /// known.
+    pub fn unread(&self) -> bool {
+        self.feeds
+            .iter()
+            .any(|f| matches!(f.state, FeedState::Withdrawn { .. }))
+    }
+
     pub fn errors(&self) -> usize {
         self.problems.iter().filter(|p| p.is_error()).count()
     }
@@ -79,7 +87,20 @@ pub enum FeedState {
     Withdrawn {
         read_on: Option<Date>,
         withdrawn: usize,
+        because: Withdrawal,
     },
+}
+
+/// Why no copy stood in for an unreadable feed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Withdrawal {
+    /// No copy of it was ever read.
+    NoCopy,
+    /// Its copy is older than the supplier's `max_age_days`.
+    TooOld,
+    /// Its copy is gone from the state folder, or no longer reads.
+    CopyLost,
 }
 
 impl FeedStatus {
@@ -109,16 +130,27 @@ impl FeedStatus {
                 supplier.fallback_days()
             ),
             FeedState::Withdrawn {
-                read_on: Some(read_on),
+                read_on,
                 withdrawn,
-            } => format!(
-                "its last good copy, read on {read_on}, is more than {} days old \
-                 (max_age_days), so its {withdrawn} cars are withdrawn until a readable \
-                 feed arrives",
-                supplier.fallback_days()
-            ),
-            FeedState::Withdrawn { read_on: None, .. } => {
-                "no earlier copy of it was ever read, so no car of it is published".into()
+                because,
+            } => {
+                let read_on = read_on.map_or_else(String::new, |d| d.to_string());
+                match because {
+                    Withdrawal::NoCopy => {
+                        "no earlier copy of it was ever read, so no car of it is published".into()
+                    }
+                    Withdrawal::TooOld => format!(
+                        "its last good copy, read on {read_on}, is more than {} days old \
+                         (max_age_days), so its {withdrawn} cars are withdrawn until a \
+                         readable feed arrives",
+                        supplier.fallback_days()
+                    ),
+                    Withdrawal::CopyLost => format!(
+                        "its last good copy, read on {read_on}, is missing from \
+                         .showroom/state/ or no longer reads, so its {withdrawn} cars are \
+                         withdrawn until a readable feed arrives"
+                    ),
+                }
             }
         };
         Some(Problem::warning(message).in_file(file))

@@ -11,7 +11,7 @@ use std::path::{Component, Path, PathBuf};
 /// into: an output folder may be none of them, nor inside one, nor hold them.
 fn sources() -> impl Iterator<Item = &'static str> {
     let kept = [crate::state::DIR, crate::reports::DIR];
-    crate::build_cache::INPUTS.into_iter().chain(kept)
+    crate::site::INPUTS.into_iter().chain(kept)
 }
 
 /// Refuses an output folder that is the site root, holds it, or lies inside one of its

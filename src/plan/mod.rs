@@ -37,8 +37,13 @@ pub enum RouteKind {
         facet: usize,
         page: usize,
     },
-    /// Atom feed of the newest arrivals.
-    Atom,
+    /// Atom feed of the newest arrivals, or (`reduced`) of the latest price cuts.
+    Atom {
+        reduced: bool,
+    },
+    /// `/gone.json`: the pages of cars sold or gone long enough ago to be removed, for a
+    /// host that answers them with 410 Gone.
+    Gone,
     /// `/sitemap.xml`, pointing at the chunks.
     SitemapIndex,
     /// One sitemap chunk of at most [`SITEMAP_CHUNK`] URLs of one language: index into
@@ -156,7 +161,8 @@ impl Route {
                 let front = &site.pages[i].front;
                 front.updated.or(front.date).map(|d| d.0.to_string())
             }
-            RouteKind::Car(i) => Some(site.inventory.listings[i].updated.to_string()),
+            // The day the page's facts (price, status) last changed.
+            RouteKind::Car(i) => Some(site.history.cars[i].changed.to_string()),
             _ => None,
         }
     }
@@ -233,14 +239,26 @@ pub fn plan(site: &Site, catalog: &Catalog, assets: &Assets) -> (Plan, Diagnosti
         for (i, car) in catalog.cars.iter().enumerate() {
             routes.push(route(car.path.clone(), RouteKind::Car(i)));
         }
-        routes.push(route("/cars/atom.xml".into(), RouteKind::Atom));
+        routes.push(route(
+            "/cars/atom.xml".into(),
+            RouteKind::Atom { reduced: false },
+        ));
+        routes.push(route(
+            format!("{}atom.xml", crate::catalog::REDUCED_PATH),
+            RouteKind::Atom { reduced: true },
+        ));
         routes.push(route("/404.html".into(), RouteKind::NotFound));
     }
-    routes.push(Route {
-        path: "/robots.txt".into(),
-        lang: default_lang.clone(),
-        kind: RouteKind::Robots,
-    });
+    for (path, kind) in [
+        ("/robots.txt", RouteKind::Robots),
+        ("/gone.json", RouteKind::Gone),
+    ] {
+        routes.push(Route {
+            path: path.into(),
+            lang: default_lang.clone(),
+            kind,
+        });
+    }
     let sitemaps: Vec<(String, SitemapUrls)> = languages
         .iter()
         .map(|lang| {

@@ -1,6 +1,6 @@
 //! Each route's template context, built when it renders and dropped after: what a
 //! page shows of the site, the catalog, the policies and the recommendations, with its
-//! `hreflang` alternates.
+//! `hreflang` alternates. Text files made in Rust (`/gone.json`) come out finished.
 
 use super::Renderer;
 use super::fragments::Cards;
@@ -20,11 +20,12 @@ const ATOM_ENTRIES: usize = 50;
 /// Newest arrivals on the home page.
 const HOME_NEWEST: usize = 8;
 
-/// What a route turns into: a template with its context.
+/// What a route turns into: a template with its context, or bytes made in Rust.
 pub enum Body {
     Template(&'static str, Context),
     /// Content pages name their own template.
     ContentTemplate(String, Context),
+    Text(String),
 }
 
 /// Everything a route needs to build its context.
@@ -44,6 +45,7 @@ pub fn render(inputs: &Inputs, renderer: &Renderer, route: &Route) -> Result<Vec
     match body(route, inputs) {
         Body::Template(name, ctx) => renderer.render_bytes(name, &route.lang, &ctx),
         Body::ContentTemplate(name, ctx) => renderer.render_bytes(&name, &route.lang, &ctx),
+        Body::Text(text) => Ok(text.into_bytes()),
     }
 }
 
@@ -85,6 +87,7 @@ fn body(route: &Route, cx: &Inputs) -> Body {
                 insert_recommended(cx, &cx.recommended.general, &route.lang, &mut ctx);
                 let newest = &cx.catalog.listed[..cx.catalog.listed.len().min(HOME_NEWEST)];
                 ctx.insert("newest", &cx.cards.of(newest, &route.lang));
+                ctx.insert("reduced_count", &cx.catalog.reduced().cars.len());
                 ctx.insert("brands", &brand_links(cx.catalog, &prefix));
                 ctx.insert("total_cars", &cx.catalog.listed.len());
             }
@@ -128,10 +131,12 @@ fn body(route: &Route, cx: &Inputs) -> Body {
             list_context(cx, facet, page, (&route.lang, &prefix), &mut ctx);
             Body::Template("cars/list.html", ctx)
         }
-        RouteKind::Atom => {
-            let entries: Vec<AtomEntry> = cx
-                .catalog
-                .listed
+        RouteKind::Atom { reduced } => {
+            let cars = match reduced {
+                true => &cx.catalog.reduced().cars,
+                false => &cx.catalog.listed,
+            };
+            let entries: Vec<AtomEntry> = cars
                 .iter()
                 .take(ATOM_ENTRIES)
                 .map(|&i| AtomEntry {
@@ -139,9 +144,13 @@ fn body(route: &Route, cx: &Inputs) -> Body {
                     url: site
                         .config
                         .absolute_url(&format!("{prefix}{}", cx.catalog.cars[i].path)),
-                    updated: site.inventory.listings[i].updated.to_string(),
+                    updated: match site.history.cars[i].reduced {
+                        Some(cut) if reduced => cut.on.to_string(),
+                        _ => site.inventory.listings[i].updated.to_string(),
+                    },
                 })
                 .collect();
+            ctx.insert("reduced", &reduced);
             let updated = entries
                 .iter()
                 .map(|e| e.updated.clone())
@@ -151,6 +160,7 @@ fn body(route: &Route, cx: &Inputs) -> Body {
             ctx.insert("updated", &updated);
             Body::Template("atom.xml", ctx)
         }
+        RouteKind::Gone => Body::Text(gone(site)),
         RouteKind::SitemapIndex => {
             let chunks: Vec<String> = cx
                 .plan
@@ -224,6 +234,26 @@ fn alternates(route: &Route, cx: &Inputs) -> Vec<Alternate> {
         }
         _ => Vec::new(),
     }
+}
+
+/// `{"gone": [...]}`: every address, in every language, of a car whose page was removed.
+fn gone(site: &Site) -> String {
+    let mut paths: Vec<String> = site
+        .history
+        .removed
+        .iter()
+        .flat_map(|(supplier, id, facts)| {
+            let slug = crate::catalog::slug_of(&facts.make, &facts.model, facts.year, supplier, id);
+            site.languages()
+                .into_iter()
+                .map(move |lang| format!("{}/cars/{slug}/", site.lang_prefix(&lang)))
+        })
+        .collect();
+    paths.sort();
+    let mut text = serde_json::to_string_pretty(&serde_json::json!({ "gone": paths }))
+        .expect("a list of strings serializes");
+    text.push('\n');
+    text
 }
 
 /// The cards of a Recommended Cars section, as HTML.

@@ -114,8 +114,8 @@ pub fn build(site: &Site, catalog: &Catalog) -> (SearchIndex, Vec<Problem>) {
 }
 
 /// One car's card as the script draws it: `[slug, title, price, price before the sale,
-/// year, mileage, photo, supplier, city, fuel, gearbox, flags]`, flags 1 for reserved
-/// and 2 for not recently confirmed. Fuel and gearbox are our codes, which the page
+/// year, mileage, photo, supplier, city, fuel, gearbox, flags]`, flags 1 for reserved,
+/// 2 for not recently confirmed, 4 for new and 8 for a price recently reduced. Fuel and gearbox are our codes, which the page
 /// translates, or the supplier's own words.
 #[derive(Serialize)]
 struct Row<'a>(
@@ -161,7 +161,10 @@ fn rows(site: &Site, catalog: &Catalog, cars: &Cars) -> Vec<(String, String)> {
                         card.city.unwrap_or(""),
                         card.fuel.as_ref().map_or("", view::Label::as_str),
                         card.transmission.as_ref().map_or("", view::Label::as_str),
-                        u8::from(card.reserved) | (u8::from(card.stale) << 1),
+                        u8::from(card.reserved)
+                            | (u8::from(card.stale) << 1)
+                            | (u8::from(card.new) << 2)
+                            | (u8::from(card.reduced.is_some()) << 3),
                     )
                 })
                 .collect();

@@ -4,6 +4,7 @@
 //! build's fingerprint), so losing it costs time, never correctness.
 
 pub mod feeds;
+pub mod ledger;
 
 use std::path::{Path, PathBuf};
 
@@ -18,6 +19,23 @@ pub fn cache_dir(root: &Path) -> PathBuf {
 /// What cannot: the suppliers' last good feeds.
 pub fn state_dir(root: &Path) -> PathBuf {
     root.join(DIR).join("state")
+}
+
+/// Holds `state/.lock` until dropped, waiting for it if another build of the same site
+/// (into another output folder) is saving: one build's clean-up of old feed copies must
+/// never run while another writes the copies its index names. `None` when the lock
+/// cannot be taken at all; the saves go ahead, atomic file by file as ever.
+pub fn lock(root: &Path) -> Option<std::fs::File> {
+    let dir = state_dir(root);
+    std::fs::create_dir_all(&dir).ok()?;
+    let file = std::fs::File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(dir.join(".lock"))
+        .ok()?;
+    file.lock().ok()?;
+    Some(file)
 }
 
 /// Writes `bytes` to `path` through a temporary file beside it and a rename, so a reader

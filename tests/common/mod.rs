@@ -103,7 +103,7 @@ impl Fixture {
         let repo = repo_root();
         let dir = tempfile::tempdir().expect("a temporary folder");
         // Exactly what a build reads, so the copy builds as the original does.
-        for part in showroom::build_cache::INPUTS {
+        for part in showroom::site::INPUTS {
             let from = repo.join(part);
             if from.is_dir() {
                 copy_dir(&from, &dir.path().join(part));
@@ -171,4 +171,18 @@ impl Fixture {
     pub fn has_page(&self, rel: &str) -> bool {
         self.output().join(rel).is_file()
     }
+}
+
+/// Every car page folder under `<site>/public/cars/`, by slug: the folders that are not
+/// lists.
+pub fn car_pages(site: &Path) -> std::collections::BTreeSet<String> {
+    let cars = site.join("public/cars");
+    let lists = [
+        "brand", "body", "fuel", "price", "supplier", "page", "reduced",
+    ];
+    std::fs::read_dir(&cars)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| !lists.contains(&n.as_str()) && cars.join(n).join("index.html").is_file())
+        .collect()
 }

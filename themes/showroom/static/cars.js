@@ -508,9 +508,13 @@
     if (r[3]) { price.appendChild(document.createTextNode(" ")); price.appendChild(el("del", null, r[3])); }
     body.appendChild(price);
     body.appendChild(el("p", "facts", [r[4] || "", r[5], r[9] && label(F.fuel, r[9]), r[10] && label(F.gearbox, r[10])].filter(Boolean).join(" · ")));
+    // The badges of partials/car_card.html, in its order.
     var badges = el("p");
-    if (r[11] & 1) badges.appendChild(el("span", "badge sold", L.reserved));
-    if (r[11] & 2) { badges.appendChild(document.createTextNode(" ")); badges.appendChild(el("span", "badge stale", L.stale)); }
+    [[4, "badge new", L.new_badge], [8, "badge reduced", L.reduced], [1, "badge sold", L.reserved], [2, "badge stale", L.stale]].forEach(function (b) {
+      if (!(r[11] & b[0])) return;
+      if (badges.firstChild) badges.appendChild(document.createTextNode(" "));
+      badges.appendChild(el("span", b[1], b[2]));
+    });
     body.appendChild(badges);
     body.appendChild(el("p", "supplier-line", [r[7], r[8]].filter(Boolean).join(" · ")));
     li.appendChild(body);
