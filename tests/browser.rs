@@ -996,3 +996,44 @@ fn on_a_phone_the_first_result_and_a_cars_price_are_on_the_first_screen() {
         );
     });
 }
+
+#[test]
+fn results_sort_by_price_and_the_next_page_goes_on_where_the_first_ended() {
+    with_finder(|s, cars| async move {
+        let prices = "return [...document.querySelectorAll('[data-car-results] .car-card .price')]\
+                      .map(p => p.firstChild.textContent.replace(/[^0-9]/g, ''))";
+        let shown = |v: Value| -> Vec<i64> {
+            v.as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p.as_str().unwrap().parse().unwrap())
+                .collect()
+        };
+        let mut alpha: Vec<i64> = cars
+            .iter()
+            .filter(|c| c.supplier == "alpha")
+            .map(|c| c.price)
+            .collect();
+        alpha.sort();
+        s.open("/cars/?supplier=alpha&sort=price_asc").await;
+        s.click(REJECT).await;
+        finder_state(&s).await;
+        let first = shown(s.js(prices).await);
+        assert_eq!(first, alpha[..24], "the 24 cheapest of the supplier's cars");
+        s.click("[data-car-results] a[rel=next]").await;
+        let (_, url, _) = finder_state(&s).await;
+        assert_eq!(url, "?supplier=alpha&sort=price_asc&page=2");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let second = shown(s.js(prices).await);
+            if second == alpha[24..48] {
+                break;
+            }
+            assert!(Instant::now() < deadline, "page 2 shows {second:?}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        s.client.back().await.unwrap();
+        finder_state(&s).await;
+        assert_eq!(shown(s.js(prices).await), alpha[..24], "back to page 1");
+    });
+}
