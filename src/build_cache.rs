@@ -144,20 +144,26 @@ fn output_stamp(output: &Path, sizes: &[(&str, u64)]) -> Option<String> {
     Some(h.finalize().to_hex().to_string())
 }
 
-/// The last build's report, if its inputs had this fingerprint and its output is intact.
-pub fn unchanged(root: &Path, inputs: &str, output: &Path) -> Option<LastBuild<'static>> {
+/// What the last successful build left, if `output` is still exactly what it wrote (its
+/// manifest, and every file's size and modification time).
+pub fn intact(root: &Path, output: &Path) -> Option<LastBuild<'static>> {
     let text = std::fs::read(crate::state::cache_dir(root).join(FILE)).ok()?;
     let last: LastBuild = serde_json::from_slice(&text).ok()?;
     let manifest = std::fs::read(output.join(MANIFEST)).ok()?;
-    let same = last.inputs == inputs
-        && last.state == state_stamp(root)
-        && last.manifest == blake3::hash(&manifest).to_hex().as_str();
-    if !same {
+    if last.manifest != blake3::hash(&manifest).to_hex().as_str() {
         return None;
     }
     let files = parse_manifest(&manifest)?;
     let sizes: Vec<(&str, u64)> = files.iter().map(|(p, l)| (p.as_str(), l.size)).collect();
     (output_stamp(output, &sizes)? == last.output).then_some(last)
+}
+
+impl LastBuild<'_> {
+    /// Whether its inputs had this fingerprint and the state folder is as it left it:
+    /// then building again would give the same output.
+    pub fn same_inputs(&self, root: &Path, inputs: &str) -> bool {
+        self.inputs == inputs && self.state == state_stamp(root)
+    }
 }
 
 /// Records a successful build; a failure to record only costs the next build its shortcut.

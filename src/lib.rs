@@ -85,7 +85,11 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Report {
         output.display()
     );
     let inputs = build_cache::fingerprint(root, &settings);
-    if let Some(last) = build_cache::unchanged(root, &inputs, &output) {
+    // An output just as the last build left it is kept, once replaced, for the next
+    // build to write over (output::Staging).
+    let last = build_cache::intact(root, &output);
+    let intact = last.is_some();
+    if let Some(last) = last.filter(|last| last.same_inputs(root, &inputs)) {
         let mut report = last.into_report();
         // Deleted since, the reports come back: they are the same as the last build's.
         if !reports::all_there(root, &report.suppliers) {
@@ -105,7 +109,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Report {
             Site::load(&options.load),
             progress,
             Scope::All,
-            |site, problems| problems.take(Staging::open(&output, site.config.minify)),
+            |site, problems| problems.take(Staging::open(&output, site.config.minify, intact)),
         );
         (
             foreign.join().expect("listing the output does not panic"),

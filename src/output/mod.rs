@@ -1,7 +1,10 @@
 //! The output folder. Everything is written into a staging folder beside it; only when the
 //! whole site has rendered does the staging folder replace the output in one step, so a
-//! failed build leaves the previous output exactly as it was. `serve` renders into
-//! [`Memory`] instead, through the same [`Sink`] interface.
+//! failed build leaves the previous output exactly as it was. The output it replaced is
+//! kept as the next build's staging folder: that build writes only the files whose bytes
+//! differ from it and deletes only those it no longer has, instead of creating every
+//! file anew and deleting a whole tree. `serve` renders into [`Memory`] instead, through
+//! the same [`Sink`] interface.
 
 mod cdn;
 mod guard;
@@ -38,12 +41,22 @@ pub struct Staging {
     committed: bool,
     /// Every file written, for the manifest: output path to (size, blake3 hex).
     written: Mutex<BTreeMap<String, (u64, String)>>,
+    /// What the staging folder already holds: the files of an output two builds old,
+    /// as its manifest lists them. Empty for a new staging folder.
+    recycled: BTreeMap<String, Listed>,
+    /// The output this replaces is as its build wrote it (nobody edited or deleted a
+    /// file since), so it may be the next build's staging folder.
+    replaces_intact: bool,
 }
 
 impl Staging {
     /// [`Staging::create`], or the problem that kept it from being made.
-    pub fn open(target: &Path, minify: bool) -> (Option<Staging>, Option<Problem>) {
-        match Staging::create(target, minify) {
+    pub fn open(
+        target: &Path,
+        minify: bool,
+        replaces_intact: bool,
+    ) -> (Option<Staging>, Option<Problem>) {
+        match Staging::create(target, minify, replaces_intact) {
             Ok(staging) => (Some(staging), None),
             Err(e) => {
                 let problem = Problem::error(format!(
@@ -55,9 +68,9 @@ impl Staging {
         }
     }
 
-    /// A fresh, empty staging folder next to `target` (same filesystem, so the final
-    /// rename is atomic).
-    pub fn create(target: &Path, minify: bool) -> io::Result<Staging> {
+    /// The staging folder next to `target` (same filesystem, so the final rename is
+    /// atomic): the output the last build replaced, when it is whole, else a new one.
+    pub fn create(target: &Path, minify: bool, replaces_intact: bool) -> io::Result<Staging> {
         let name = target.file_name().ok_or_else(|| {
             io::Error::new(
                 io::ErrorKind::InvalidInput,
@@ -70,23 +83,22 @@ impl Staging {
         };
         std::fs::create_dir_all(&parent)?;
         let dir = parent.join(format!(".{}.staging", name.to_string_lossy()));
-        if dir.exists() {
-            std::fs::remove_dir_all(&dir)?;
+        let recycled = recycle(&dir);
+        if recycled.is_none() {
+            if std::fs::symlink_metadata(&dir).is_ok() {
+                std::fs::remove_dir_all(&dir)?;
+            }
+            std::fs::create_dir(&dir)?;
         }
-        std::fs::create_dir(&dir)?;
         Ok(Staging {
             dir,
             target: target.to_path_buf(),
             minify,
             committed: false,
             written: Mutex::default(),
+            recycled: recycled.unwrap_or_default(),
+            replaces_intact,
         })
-    }
-
-    fn record(&self, rel: &str, bytes: &[u8]) {
-        let hash = blake3::hash(bytes).to_hex().to_string();
-        let mut written = self.written.lock().unwrap_or_else(|e| e.into_inner());
-        written.insert(rel.to_string(), (bytes.len() as u64, hash));
     }
 
     fn path_of(&self, rel: &str) -> io::Result<PathBuf> {
@@ -102,6 +114,13 @@ impl Staging {
 
     fn swap_in(mut self) -> io::Result<Committed> {
         let written = std::mem::take(&mut *self.written.lock().unwrap_or_else(|e| e.into_inner()));
+        for stale in self
+            .recycled
+            .keys()
+            .filter(|rel| !written.contains_key(*rel))
+        {
+            remove_with_empty_folders(&self.dir, stale)?;
+        }
         cdn::keep_unchanged_times(&self.target, &self.dir, &written)?;
         let manifest = cdn::manifest(&written);
         std::fs::write(self.dir.join(MANIFEST), &manifest)?;
@@ -110,9 +129,14 @@ impl Staging {
             &self.dir,
             &BTreeMap::from([(MANIFEST.to_string(), cdn::entry(&manifest))]),
         )?;
+        // The output replaced stays where the staging folder was, for the next build.
         if self.target.exists() {
             swap(&self.dir, &self.target)?;
-            std::fs::remove_dir_all(&self.dir)?;
+            if !self.replaces_intact {
+                // Edited since its build: its manifest no longer tells what it holds. Should
+                // this fail, so does `recycle`'s removal, and the folder is not reused.
+                let _ = std::fs::remove_file(self.dir.join(MANIFEST));
+            }
         } else {
             std::fs::rename(&self.dir, &self.target)?;
         }
@@ -124,6 +148,70 @@ impl Staging {
                 .map(|(path, (size, _))| (path, size))
                 .collect(),
         })
+    }
+}
+
+/// The files of a staging folder left by the last build (the output it replaced), as its
+/// manifest lists them; the manifest is removed first, so a build interrupted while
+/// writing into the folder leaves one that is never trusted again. `None` when there is
+/// no such folder or no readable manifest in it.
+fn recycle(dir: &Path) -> Option<BTreeMap<String, Listed>> {
+    if !std::fs::symlink_metadata(dir).ok()?.is_dir() {
+        return None;
+    }
+    let listed = read_manifest(dir);
+    std::fs::remove_file(dir.join(MANIFEST)).ok()?;
+    listed
+}
+
+/// Removes the file `rel` under `dir`, then each folder it leaves empty.
+fn remove_with_empty_folders(dir: &Path, rel: &str) -> io::Result<()> {
+    let path = dir.join(checked(rel)?);
+    match std::fs::remove_file(&path) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+        _ => {}
+    }
+    let mut folder = path.parent();
+    while let Some(f) = folder.filter(|f| *f != dir) {
+        if std::fs::remove_dir(f).is_err() {
+            break;
+        }
+        folder = f.parent();
+    }
+    Ok(())
+}
+
+/// Writes `bytes` at `path` under `dir`, making its folders; a folder in the way of the
+/// file, or a file in the way of a folder (left from the recycled output), is removed.
+fn write_file(dir: &Path, path: &Path, bytes: &[u8]) -> io::Result<()> {
+    match std::fs::write(path, bytes) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            std::fs::write(path, bytes)
+        }
+        Err(e)
+            if matches!(
+                e.kind(),
+                io::ErrorKind::IsADirectory | io::ErrorKind::NotADirectory
+            ) =>
+        {
+            if path.is_dir() {
+                std::fs::remove_dir_all(path)?;
+            }
+            for ancestor in path.ancestors().skip(1).take_while(|a| *a != dir) {
+                if ancestor.is_file() {
+                    std::fs::remove_file(ancestor)?;
+                }
+            }
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            std::fs::write(path, bytes)
+        }
+        Err(e) => Err(e),
     }
 }
 
@@ -145,16 +233,16 @@ impl Drop for Staging {
 impl Sink for Staging {
     fn write(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
         let path = self.path_of(rel)?;
-        match std::fs::write(&path, bytes) {
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                if let Some(parent) = path.parent() {
-                    std::fs::create_dir_all(parent)?;
-                }
-                std::fs::write(path, bytes)?;
-            }
-            written => written?,
+        let (size, blake3) = cdn::entry(bytes);
+        let there = self
+            .recycled
+            .get(rel)
+            .is_some_and(|old| old.size == size && old.blake3 == blake3);
+        if !there {
+            write_file(&self.dir, &path, bytes)?;
         }
-        self.record(rel, bytes);
+        let mut written = self.written.lock().unwrap_or_else(|e| e.into_inner());
+        written.insert(rel.to_string(), (size, blake3));
         Ok(())
     }
 
