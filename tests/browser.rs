@@ -169,34 +169,44 @@ struct Server {
     port: u16,
     gpc: Arc<AtomicBool>,
     server: Arc<tiny_http::Server>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    threads: Vec<std::thread::JoinHandle<()>>,
 }
+
+/// Requests answered at once: a page fetches several index files together, as from a
+/// real host, and one slow answer must not hold up the others.
+const SERVER_THREADS: usize = 6;
 
 impl Server {
     fn start(root: PathBuf) -> Server {
         let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").unwrap());
         let port = server.server_addr().to_ip().unwrap().port();
         let gpc = Arc::new(AtomicBool::new(false));
-        let (s, g) = (server.clone(), gpc.clone());
-        let thread = std::thread::spawn(move || {
-            for request in s.incoming_requests() {
-                let response = serve(&root, request.url(), g.load(Ordering::SeqCst));
-                let _ = request.respond(response);
-            }
-        });
+        let threads = (0..SERVER_THREADS)
+            .map(|_| {
+                let (s, g, root) = (server.clone(), gpc.clone(), root.clone());
+                std::thread::spawn(move || {
+                    for request in s.incoming_requests() {
+                        let response = serve(&root, request.url(), g.load(Ordering::SeqCst));
+                        let _ = request.respond(response);
+                    }
+                })
+            })
+            .collect();
         Server {
             port,
             gpc,
             server,
-            thread: Some(thread),
+            threads,
         }
     }
 }
 
 impl Drop for Server {
     fn drop(&mut self) {
-        self.server.unblock();
-        if let Some(t) = self.thread.take() {
+        for _ in &self.threads {
+            self.server.unblock();
+        }
+        for t in self.threads.drain(..) {
             let _ = t.join();
         }
     }

@@ -70,7 +70,8 @@
   var M, makeOf, modelOf, widths;
   var loading;
   function meta() {
-    if (!loading) loading = get("meta.json").then(function (m) {
+    if (loading) return loading;
+    loading = get("meta.json").then(function (m) {
       M = m; widths = m.widths;
       makeOf = new Uint16Array(m.n); modelOf = new Uint16Array(m.n);
       m.makes.forEach(function (k, i) { makeOf.fill(i + 1, k[2], k[2] + k[3]); });
@@ -78,6 +79,8 @@
       fillOptions();
       return m;
     });
+    // A failed first read is tried again by the next query, not remembered.
+    loading.catch(function () { loading = null; });
     return loading;
   }
   function size(f) {
