@@ -27,10 +27,12 @@ fn fingerprinted(name: &str) -> bool {
 
 impl Assets {
     /// Output paths whose names carry their content hash: cacheable forever.
+    /// A file that keeps its name (`favicon.ico`) is not: it may change under it.
     pub fn fingerprinted(&self) -> Vec<String> {
         self.urls
-            .values()
-            .map(|u| u.trim_start_matches('/').to_string())
+            .iter()
+            .filter(|(name, _)| fingerprinted(name))
+            .map(|(_, u)| u.trim_start_matches('/').to_string())
             .collect()
     }
 

@@ -23,6 +23,7 @@ pub mod recommend;
 pub mod render;
 mod report;
 pub mod reports;
+pub mod search;
 pub mod serve;
 pub mod site;
 pub mod state;
@@ -253,9 +254,18 @@ fn run<S: Sink>(
             return Run::stopped(problems, suppliers);
         }
     };
-    let sink = open_output(&site, &mut problems);
     let outline = ContentOutline::new(&plan, &globals);
     let partial = matches!(scope, Scope::Content(before) if *before == outline);
+    // The search index is the catalog's: a partial render keeps the earlier one.
+    let search = (!partial).then(|| problems.take(search::build(&site, &catalog)));
+    let (search_url, search_files) = match search {
+        Some(index) => (index.meta_url, Some(index.files)),
+        None => (String::new(), None),
+    };
+    if problems.has_site_errors() {
+        return Run::stopped(problems, suppliers);
+    }
+    let sink = open_output(&site, &mut problems);
     let routes = plan.to_render(partial);
     let inputs = Inputs {
         site: &site,
@@ -264,9 +274,10 @@ fn run<S: Sink>(
         globals: &globals,
         plan: &plan,
         cards: &cards,
+        search: &search_url,
     };
     // A partial render leaves static files to the earlier render, like other routes.
-    let statics = (!partial).then(|| statics(&site, &assets, &catalog));
+    let statics = search_files.map(|files| statics(&site, &assets, &catalog, files));
     progress.start("Rendering", routes.len());
     problems.extend(output::write::site(
         sink.as_ref(),
@@ -367,8 +378,13 @@ fn attribute<T>(
 }
 
 /// The theme's and the site's static files and the processed photos, copied beside the
-/// rendering, and `_headers`.
-fn statics(site: &Site, assets: &Assets, catalog: &Catalog) -> output::write::Statics {
+/// rendering, and `_headers` and the search index's files, written.
+fn statics(
+    site: &Site,
+    assets: &Assets,
+    catalog: &Catalog,
+    search: Vec<(String, Vec<u8>)>,
+) -> output::write::Statics {
     let files = assets
         .files
         .iter()
@@ -377,6 +393,8 @@ fn statics(site: &Site, assets: &Assets, catalog: &Catalog) -> output::write::St
     let headers = output::headers(&assets.fingerprinted(), https);
     output::write::Statics {
         copied: files.chain(catalog.photos.files()).collect(),
-        written: vec![("_headers".into(), headers.into_bytes())],
+        written: std::iter::once(("_headers".into(), headers.into_bytes()))
+            .chain(search)
+            .collect(),
     }
 }

@@ -9,7 +9,7 @@ fn builds_pages_sections_and_assets_from_a_fixture() {
     let out = build(site.path(), "2026-11-23", &[]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
-        stdout(&out).contains("Built 18 pages in"),
+        stdout(&out).contains("Built 17 pages in"),
         "{}",
         stdout(&out)
     );

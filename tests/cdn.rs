@@ -166,7 +166,7 @@ fn a_rebuild_with_nothing_changed_renders_nothing() {
     let site = fixture_site("basic");
     let first = build(site.path(), "2026-11-23", &[]);
     assert!(
-        stdout(&first).contains("Built 18 pages"),
+        stdout(&first).contains("Built 17 pages"),
         "{}",
         stdout(&first)
     );
@@ -183,7 +183,7 @@ fn a_rebuild_with_nothing_changed_renders_nothing() {
     // Another date is another site; so is any edited input, and a damaged output.
     let other_day = build(site.path(), "2026-11-24", &[]);
     assert!(
-        stdout(&other_day).contains("Built 18 pages"),
+        stdout(&other_day).contains("Built 17 pages"),
         "{}",
         stdout(&other_day)
     );
@@ -200,7 +200,7 @@ fn a_rebuild_with_nothing_changed_renders_nothing() {
     std::fs::remove_dir_all(site.path().join("public")).unwrap();
     let repaired = build(site.path(), "2026-11-24", &[]);
     assert!(
-        stdout(&repaired).contains("Built 18 pages"),
+        stdout(&repaired).contains("Built 17 pages"),
         "{}",
         stdout(&repaired)
     );
@@ -208,7 +208,7 @@ fn a_rebuild_with_nothing_changed_renders_nothing() {
     std::fs::write(&page, read(&page).replace("Hello.", "Hello again.")).unwrap();
     let edited = build(site.path(), "2026-11-24", &[]);
     assert!(
-        stdout(&edited).contains("Built 18 pages"),
+        stdout(&edited).contains("Built 17 pages"),
         "{}",
         stdout(&edited)
     );

@@ -731,26 +731,57 @@ fn a_value_map_target_that_is_not_ours_is_a_registry_error_with_its_line() {
     assert!(feeds::registry::parse(unknown).is_err());
 }
 
-/// The search index row of the car whose path contains `slug_part`: `(price, price_text)`.
+/// The search index's card and sort key of the car whose path contains `slug_part`:
+/// `(price in whole units, price as shown)` (see src/search/mod.rs for the files).
 fn indexed_price(site: &Fixture, slug_part: &str) -> (i64, String) {
-    let index: serde_json::Value = serde_json::from_str(&site.page("cars/index.json")).unwrap();
-    let columns: Vec<&str> = index["columns"]
-        .as_array()
+    let html = site.page("cars/index.html");
+    let at = html
+        .find("data-index=\"")
+        .expect("the filter form names the index")
+        + 12;
+    let meta_path = html[at..at + html[at..].find('"').unwrap()].trim_start_matches('/');
+    let dir = site
+        .output()
+        .join(meta_path)
+        .parent()
         .unwrap()
-        .iter()
-        .map(|c| c.as_str().unwrap())
-        .collect();
-    let at = |name: &str| columns.iter().position(|c| *c == name).unwrap();
-    let row = index["cars"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|row| row[at("path")].as_str().unwrap().contains(slug_part))
+        .to_path_buf();
+    let json = |name: &str| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(dir.join(name)).unwrap()).unwrap()
+    };
+    let meta = json("meta.json");
+    let (n, per) = (meta["n"].as_u64().unwrap(), meta["rows"].as_u64().unwrap());
+    let (car, text) = (0..n.div_ceil(per))
+        .find_map(|shard| {
+            let rows = json(&format!("r/{shard}.json"));
+            rows.as_array()
+                .unwrap()
+                .iter()
+                .enumerate()
+                .find_map(|(j, row)| {
+                    row[0]
+                        .as_str()
+                        .unwrap()
+                        .contains(slug_part)
+                        .then(|| (shard * per + j as u64, row[2].as_str().unwrap().to_string()))
+                })
+        })
         .unwrap_or_else(|| panic!("{slug_part} is not in the index"));
-    (
-        row[at("price")].as_i64().unwrap(),
-        row[at("price_text")].as_str().unwrap().to_string(),
-    )
+    let (code, start) = meta["makes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .enumerate()
+        .find_map(|(i, m)| {
+            let (start, len) = (m[2].as_u64().unwrap(), m[3].as_u64().unwrap());
+            (start..start + len)
+                .contains(&car)
+                .then_some((i + 1, start))
+        })
+        .unwrap_or((0, 0));
+    let prices = json(&format!("kp/{code}.json"));
+    let prices = showroom::search::codec::decode::numbers(prices["v"].as_str().unwrap());
+    (prices[(car - start) as usize] as i64, text)
 }
 
 fn select(html: &scraper::Html, css: &str, attr: Option<&str>) -> Vec<String> {

@@ -106,7 +106,7 @@ fn car_page(site: &Fixture, prefix: &str) -> String {
 
 /// The car's own photos: its page's gallery, without the Recommended Cars cards.
 fn gallery(page: &str) -> &str {
-    let start = page.find("<div class=\"gallery\">").expect("a gallery");
+    let start = page.find("<div class=\"gallery\"").expect("a gallery");
     let rest = &page[start..];
     &rest[..rest.find("</div>").unwrap()]
 }

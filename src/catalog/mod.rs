@@ -4,7 +4,6 @@
 
 pub mod format;
 pub mod jsonld;
-pub mod search_index;
 pub mod view;
 
 use crate::feeds::{Availability, Listing, ModelYear};

@@ -61,8 +61,9 @@ pub fn content_type(path: &str) -> &'static str {
 }
 
 /// `immutable` lists the output paths whose names carry their content hash; every
-/// photo under `/photos/` is immutable too, its name being a content hash. `https`:
-/// the site is published over https, so browsers are told to keep to it.
+/// photo under `/photos/` is immutable too, its name being a content hash, and so is the
+/// search index under `/cars/search/`, in a folder named by the hash of its files.
+/// `https`: the site is published over https, so browsers are told to keep to it.
 pub fn headers(immutable: &[String], https: bool) -> String {
     let mut out = String::from("/*\n");
     let hsts = https.then_some(("Strict-Transport-Security", HSTS));
@@ -79,8 +80,9 @@ pub fn headers(immutable: &[String], https: bool) -> String {
     ]) {
         out.push_str(&format!("  {name}: {value}\n"));
     }
-    // Every published photo's name is the hash of its source and settings.
-    let photos = std::iter::once("photos/*".to_string());
+    // Every published photo's name is the hash of its source and settings; the search
+    // index's folder is the hash of its files.
+    let photos = ["photos/*".to_string(), "cars/search/*".to_string()];
     for path in immutable.iter().cloned().chain(photos) {
         out.push_str(&format!(
             "\n/{path}\n  ! Cache-Control\n  Cache-Control: {IMMUTABLE}\n"

@@ -37,8 +37,6 @@ pub enum RouteKind {
         facet: usize,
         page: usize,
     },
-    /// `/cars/index.json`, the compact index the filter script searches.
-    SearchIndex,
     /// Atom feed of the newest arrivals, or (`reduced`) of the latest price cuts.
     Atom {
         reduced: bool,
@@ -143,10 +141,7 @@ impl Route {
     /// that one thread's long render overlaps the pages instead of ending the build
     /// alone, on one busy core.
     pub fn is_bulk(&self) -> bool {
-        matches!(
-            self.kind,
-            RouteKind::SearchIndex | RouteKind::Sitemap { .. }
-        )
+        matches!(self.kind, RouteKind::Sitemap { .. })
     }
 
     /// Whether search engines should see the page: not the 404 page, not a sold car.
@@ -255,7 +250,6 @@ pub fn plan(site: &Site, catalog: &Catalog, assets: &Assets) -> (Plan, Diagnosti
         routes.push(route("/404.html".into(), RouteKind::NotFound));
     }
     for (path, kind) in [
-        ("/cars/index.json", RouteKind::SearchIndex),
         ("/robots.txt", RouteKind::Robots),
         ("/gone.json", RouteKind::Gone),
     ] {

@@ -1,12 +1,12 @@
 //! Each route's template context, built when it renders and dropped after: what a
 //! page shows of the site, the catalog, the policies and the recommendations, with its
-//! `hreflang` alternates. Text files made in Rust (the search index) come out finished.
+//! `hreflang` alternates. Text files made in Rust (`/gone.json`) come out finished.
 
 use super::Renderer;
 use super::fragments::Cards;
 use super::globals::{Globals, MenuItem};
 use crate::catalog::view::{self, CarCard};
-use crate::catalog::{Catalog, Facet, FacetKind, jsonld, search_index};
+use crate::catalog::{Catalog, Facet, FacetKind, jsonld};
 use crate::content::{Page, PageKind};
 use crate::diagnostics::Problem;
 use crate::plan::{Plan, Route, RouteKind};
@@ -36,6 +36,8 @@ pub struct Inputs<'a> {
     pub globals: &'a Globals,
     pub plan: &'a Plan,
     pub cards: &'a Cards,
+    /// Where the search index's `meta.json` is published, for the filter form.
+    pub search: &'a str,
 }
 
 /// A route's page, or its problem.
@@ -129,7 +131,6 @@ fn body(route: &Route, cx: &Inputs) -> Body {
             list_context(cx, facet, page, (&route.lang, &prefix), &mut ctx);
             Body::Template("cars/list.html", ctx)
         }
-        RouteKind::SearchIndex => Body::Text(search_index::write(site, cx.catalog)),
         RouteKind::Atom { reduced } => {
             let cars = match reduced {
                 true => &cx.catalog.reduced().cars,
@@ -373,6 +374,7 @@ fn list_context(
     ctx.insert("filter_make", &filter_make);
     if filter_make.is_some() {
         ctx.insert("filter_options", &cx.catalog.filter_options);
+        ctx.insert("search_index", cx.search);
     }
 }
 

@@ -2,6 +2,8 @@
 //! next to the repository's default theme, and the `showroom` binary run on them.
 #![allow(dead_code)]
 
+pub mod generated;
+
 use showroom::{BuildOptions, LoadOptions, Report, Silent};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
