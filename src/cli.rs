@@ -50,6 +50,33 @@ pub enum Command {
         #[arg(long)]
         date: Option<Date>,
     },
+    /// Publish the built output to the S3-compatible bucket of [deploy] in config.toml:
+    /// only what changed since the last deploy, assets first, deletes last.
+    Deploy {
+        /// The site's folder.
+        #[arg(long, short, default_value = ".")]
+        root: PathBuf,
+        /// The built output [default: <root>/public]
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        /// Print the plan (counts and bytes per kind, the first paths of each); change
+        /// nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Allow this many deletes [default: max_deletes in [deploy], 256]
+        #[arg(long)]
+        max_deletes: Option<usize>,
+        /// Where to write what the deploy did, with the changed paths to purge from a
+        /// CDN [default: <root>/reports/deploy.json]
+        #[arg(long)]
+        report: Option<PathBuf>,
+    },
+    /// Keep the build's state (.showroom/state/) in the deploy bucket, outside the site,
+    /// for CI runners that start empty: pull before a build, push after it.
+    State {
+        #[command(subcommand)]
+        action: StateAction,
+    },
     /// Serve a live preview that rebuilds on every change.
     Serve {
         #[command(flatten)]
@@ -61,6 +88,22 @@ pub enum Command {
         /// Open the preview in the default browser.
         #[arg(long)]
         open: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StateAction {
+    /// Make .showroom/state/ what was last pushed (a no-op when nothing was).
+    Pull {
+        /// The site's folder.
+        #[arg(long, short, default_value = ".")]
+        root: PathBuf,
+    },
+    /// Upload .showroom/state/ where it differs from what the bucket holds.
+    Push {
+        /// The site's folder.
+        #[arg(long, short, default_value = ".")]
+        root: PathBuf,
     },
 }
 

@@ -35,6 +35,8 @@ pub struct Config {
     pub images: ImagesConfig,
     pub policies: PoliciesConfig,
     pub history: HistoryConfig,
+    /// Where `showroom deploy` publishes, and where `showroom state` keeps the state.
+    pub deploy: DeployConfig,
     /// Free-form values handed to templates as `site.extra`.
     pub extra: toml::Table,
 }
@@ -57,6 +59,7 @@ impl Default for Config {
             images: ImagesConfig::default(),
             policies: PoliciesConfig::default(),
             history: HistoryConfig::default(),
+            deploy: DeployConfig::default(),
             extra: toml::Table::new(),
         }
     }
@@ -168,6 +171,52 @@ impl Default for HistoryConfig {
     }
 }
 
+/// `[deploy]`: an S3-compatible bucket. Credentials never come from here, only from the
+/// environment or an AWS profile (see docs/deploy.md).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DeployConfig {
+    /// Required by `showroom deploy` and `showroom state`.
+    pub bucket: Option<String>,
+    /// Key prefix the site is published under (`""`: the bucket's root), without `/` at
+    /// either end.
+    pub prefix: String,
+    /// The S3 API's URL, for anything but AWS (R2, MinIO, B2, …); AWS by default.
+    pub endpoint: Option<String>,
+    pub region: String,
+    /// More deletes than this stop the deploy before it changes anything.
+    pub max_deletes: usize,
+    /// Days a superseded fingerprinted file (CSS, JS, photo) stays in the bucket, for the
+    /// pages cached at the edge that still reference it.
+    pub keep_assets_days: u32,
+    /// Requests in flight at once.
+    pub concurrency: usize,
+    /// How long a deploy's lock holds without being renewed; a deploy that was killed
+    /// blocks the next one (from another machine) at most this long.
+    pub lock_seconds: u64,
+    /// Bucket for `showroom state push`/`pull`; the site's bucket by default.
+    pub state_bucket: Option<String>,
+    /// Key prefix of the state, outside the site's prefix.
+    pub state_prefix: String,
+}
+
+impl Default for DeployConfig {
+    fn default() -> Self {
+        DeployConfig {
+            bucket: None,
+            prefix: String::new(),
+            endpoint: None,
+            region: "us-east-1".into(),
+            max_deletes: 256,
+            keep_assets_days: 7,
+            concurrency: 16,
+            lock_seconds: 60,
+            state_bucket: None,
+            state_prefix: "showroom-state".into(),
+        }
+    }
+}
+
 impl Config {
     /// Reads `<root>/config.toml`; a missing file means all defaults.
     pub fn load(root: &Path) -> Result<Config, Problem> {
@@ -224,6 +273,9 @@ impl Config {
             let message = "expected a number from 1 to 100".into();
             return Err(at("quality", &spans.images.quality, message));
         }
+        if let Err((key, message)) = self.deploy.check() {
+            return Err(at(key, &spans.deploy.get(key).cloned(), message));
+        }
         if self.languages.contains_key(&self.default_language) {
             return Err(at(
                 "default_language",
@@ -257,6 +309,7 @@ struct Spans {
     default_language: Option<Spanned<toml::Value>>,
     recommend: RecommendSpans,
     images: ImagesSpans,
+    deploy: BTreeMap<String, Spanned<toml::Value>>,
 }
 
 #[derive(Default, Deserialize)]
@@ -270,6 +323,84 @@ struct RecommendSpans {
 struct ImagesSpans {
     widths: Option<Spanned<toml::Value>>,
     quality: Option<Spanned<toml::Value>>,
+}
+
+impl DeployConfig {
+    /// The first key that is wrong, and what was expected.
+    fn check(&self) -> Result<(), (&'static str, String)> {
+        let bucket_name = |key: &'static str, name: &Option<String>| match name {
+            Some(name) if !valid_bucket(name) => Err((
+                key,
+                format!(
+                    "expected a bucket name (lower-case letters, digits, `.` and `-`), found {name:?}"
+                ),
+            )),
+            _ => Ok(()),
+        };
+        bucket_name("bucket", &self.bucket)?;
+        bucket_name("state_bucket", &self.state_bucket)?;
+        for (key, prefix) in [
+            ("prefix", &self.prefix),
+            ("state_prefix", &self.state_prefix),
+        ] {
+            if !valid_prefix(prefix) {
+                return Err((
+                    key,
+                    format!(
+                        "expected a key prefix like \"site\" or \"sites/cars\" (no `/` at either \
+                         end, no empty, `.` or `..` parts), found {prefix:?}"
+                    ),
+                ));
+            }
+        }
+        if self.state_prefix.is_empty() {
+            return Err(("state_prefix", "expected a key prefix, found \"\"".into()));
+        }
+        if let Some(endpoint) = &self.endpoint {
+            let fine = url::Url::parse(endpoint).is_ok_and(|u| {
+                matches!(u.scheme(), "http" | "https")
+                    && u.host_str().is_some_and(|h| !h.is_empty())
+            });
+            if !fine {
+                return Err((
+                    "endpoint",
+                    format!(
+                        "expected an http(s) URL like \"https://s3.example.com\", found {endpoint:?}"
+                    ),
+                ));
+            }
+        }
+        if self.region.is_empty() {
+            return Err((
+                "region",
+                "expected a region like \"us-east-1\" or \"auto\"".into(),
+            ));
+        }
+        if self.concurrency == 0 {
+            return Err(("concurrency", "expected a number of at least 1".into()));
+        }
+        if self.lock_seconds < 5 {
+            return Err(("lock_seconds", "expected a number of at least 5".into()));
+        }
+        Ok(())
+    }
+}
+
+/// S3's rules for bucket names, loosely: R2 and MinIO follow them too.
+fn valid_bucket(name: &str) -> bool {
+    (3..=63).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-')
+        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && name.ends_with(|c: char| c.is_ascii_alphanumeric())
+}
+
+fn valid_prefix(prefix: &str) -> bool {
+    prefix.is_empty()
+        || prefix
+            .split('/')
+            .all(|part| !part.is_empty() && part != "." && part != ".." && !part.contains('\\'))
 }
 
 /// A `base_url` ends up in every page, `robots.txt` and the sitemaps: only an absolute

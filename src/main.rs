@@ -1,7 +1,8 @@
 //! Parses the command line, calls the library, prints what it reports, picks the exit code.
 
 use clap::Parser;
-use showroom::cli::{Cli, Command, Format, SiteArgs, resolve_date};
+use showroom::cli::{Cli, Command, Format, SiteArgs, StateAction, resolve_date};
+use showroom::deploy::{self, Credentials, DeployError, DeployOptions, StateOptions};
 use showroom::serve::{self, ServeOptions};
 use showroom::{BuildOptions, LoadOptions, Problem, Progress, Report};
 use std::io::{IsTerminal, Write};
@@ -82,6 +83,16 @@ fn main() -> ExitCode {
                 (report, true)
             })
         }
+        Command::Deploy {
+            root,
+            output,
+            dry_run,
+            max_deletes,
+            report,
+        } => {
+            return run_deploy(root, output, dry_run, max_deletes, report);
+        }
+        Command::State { action } => return run_state(action),
         Command::Serve {
             site,
             port,
@@ -110,6 +121,294 @@ fn load_options(site: SiteArgs, base_url: Option<String>) -> Result<LoadOptions,
         base_url,
         date,
     })
+}
+
+/// `[deploy]` of the site's config, or the exit code after printing why not.
+fn deploy_config(root: &std::path::Path) -> Result<showroom::config::DeployConfig, ExitCode> {
+    showroom::config::Config::load(root)
+        .map(|c| c.deploy)
+        .map_err(|problem| {
+            eprintln!("{problem}");
+            ExitCode::from(1)
+        })
+}
+
+/// Keys from `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY` (with `AWS_SESSION_TOKEN`),
+/// else from the profile `AWS_PROFILE` (or `default`) of `AWS_SHARED_CREDENTIALS_FILE`
+/// (or `~/.aws/credentials`), else the machine's role.
+fn credentials() -> Credentials {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    if let (Some(id), Some(secret)) = (var("AWS_ACCESS_KEY_ID"), var("AWS_SECRET_ACCESS_KEY")) {
+        let token = var("AWS_SESSION_TOKEN");
+        return Credentials::Keys { id, secret, token };
+    }
+    let profile = var("AWS_PROFILE").unwrap_or_else(|| "default".into());
+    let file = var("AWS_SHARED_CREDENTIALS_FILE")
+        .map(std::path::PathBuf::from)
+        .or_else(|| var("HOME").map(|home| std::path::Path::new(&home).join(".aws/credentials")));
+    file.and_then(|file| std::fs::read_to_string(file).ok())
+        .and_then(|text| Credentials::from_profile(&text, &profile))
+        .unwrap_or(Credentials::Ambient)
+}
+
+fn run_deploy(
+    root: std::path::PathBuf,
+    output: Option<std::path::PathBuf>,
+    dry_run: bool,
+    max_deletes: Option<usize>,
+    report: Option<std::path::PathBuf>,
+) -> ExitCode {
+    let config = match deploy_config(&root) {
+        Ok(config) => config,
+        Err(code) => return code,
+    };
+    let options = DeployOptions {
+        output: output.unwrap_or_else(|| root.join("public")),
+        max_deletes: max_deletes.unwrap_or(config.max_deletes),
+        config,
+        credentials: credentials(),
+        dry_run,
+        now: jiff::Timestamp::now(),
+        me: deploy::Me::this_process(),
+        report: (!dry_run).then(|| report.unwrap_or_else(|| root.join("reports/deploy.json"))),
+        multipart_bytes: deploy::MULTIPART_BYTES,
+    };
+    let progress = BytesBar::new();
+    match deploy::deploy(&options, &progress) {
+        Ok(summary) => {
+            print_deploy(&summary, options.report.as_deref());
+            ExitCode::SUCCESS
+        }
+        Err(e) => deploy_failed(&e),
+    }
+}
+
+fn deploy_failed(e: &DeployError) -> ExitCode {
+    eprintln!("error: {e}");
+    ExitCode::from(1)
+}
+
+fn print_deploy(summary: &deploy::Summary, report: Option<&std::path::Path>) {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let compared = match summary.compared {
+        deploy::Compared::Manifest => "the last deploy's manifest",
+        deploy::Compared::Listing => "a listing of the bucket (no deploy manifest there)",
+    };
+    if let Some(holder) = &summary.resumed {
+        let _ = writeln!(
+            out,
+            "Finishing an interrupted deploy ({holder}): files it already sent are not sent again."
+        );
+    }
+    if summary.dry_run {
+        let _ = writeln!(
+            out,
+            "Plan for {} (compared with {compared}):",
+            summary.target
+        );
+        for group in &summary.planned {
+            let _ = writeln!(
+                out,
+                "  upload {:>7} {:<18} {:>10}  {}",
+                group_digits(group.files),
+                group.kind.name(),
+                bytes(group.bytes),
+                first_paths(&group.first, group.files)
+            );
+            if group.to_check > 0 {
+                let _ = writeln!(
+                    out,
+                    "         {:>7} of them may be there already: looked at (HEAD) first",
+                    group_digits(group.to_check)
+                );
+            }
+        }
+        let _ = writeln!(
+            out,
+            "  delete {:>7} {:<18} {:>10}  {}",
+            group_digits(summary.deletes.len()),
+            "files",
+            "",
+            first_paths(&summary.deletes, summary.deletes.len())
+        );
+        let _ = writeln!(
+            out,
+            "  keep   {:>7} superseded assets; {} files unchanged.",
+            group_digits(summary.kept),
+            group_digits(summary.unchanged)
+        );
+        let _ = writeln!(out, "Dry run: nothing was changed.");
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "Deployed to {}: {} uploaded ({}), {} deleted, {} unchanged{}{}; {} requests in {:.1} s (compared with {compared}).",
+        summary.target,
+        plural(summary.uploaded, "file"),
+        bytes(summary.uploaded_bytes),
+        group_digits(summary.deleted),
+        group_digits(summary.unchanged),
+        match summary.already_there {
+            0 => String::new(),
+            n => format!(", {} already there", group_digits(n)),
+        },
+        match summary.kept {
+            0 => String::new(),
+            n => format!(", {} superseded kept", plural(n, "asset")),
+        },
+        group_digits(summary.requests.total() as usize),
+        summary.seconds,
+    );
+    if let Some(report) = report {
+        let _ = writeln!(
+            out,
+            "{} to purge from the CDN: {} (changed_paths).",
+            plural(summary.changed_paths.len(), "changed path"),
+            report.display()
+        );
+    }
+}
+
+fn first_paths(paths: &[String], total: usize) -> String {
+    let shown = paths.iter().take(3).cloned().collect::<Vec<_>>().join(", ");
+    if total > 3 {
+        format!("{shown}, …")
+    } else {
+        shown
+    }
+}
+
+/// 1234567 bytes as "1.2 MB".
+fn bytes(n: u64) -> String {
+    match n {
+        n if n >= 1_000_000_000 => format!("{:.1} GB", n as f64 / 1e9),
+        n if n >= 1_000_000 => format!("{:.1} MB", n as f64 / 1e6),
+        n if n >= 1_000 => format!("{:.1} kB", n as f64 / 1e3),
+        n => format!("{n} B"),
+    }
+}
+
+fn run_state(action: StateAction) -> ExitCode {
+    let (root, push) = match action {
+        StateAction::Pull { root } => (root, false),
+        StateAction::Push { root } => (root, true),
+    };
+    let config = match deploy_config(&root) {
+        Ok(config) => config,
+        Err(code) => return code,
+    };
+    let options = StateOptions {
+        root,
+        config,
+        credentials: credentials(),
+    };
+    let progress = BytesBar::new();
+    let result = match push {
+        true => deploy::state::push(&options, &progress),
+        false => deploy::state::pull(&options, &progress),
+    };
+    match result {
+        Ok(s) if s.nothing_pushed => {
+            println!(
+                "No state at {} yet: the build starts from an empty .showroom/state/.",
+                s.target
+            );
+            ExitCode::SUCCESS
+        }
+        Ok(s) => {
+            let (verb, removed) = match push {
+                true => ("Pushed", "deleted from the bucket"),
+                false => ("Pulled", "removed from .showroom/state/"),
+            };
+            println!(
+                "{verb} the state ({}): {} ({}), {} unchanged, {} {removed}.",
+                s.target,
+                plural(s.moved, "file"),
+                bytes(s.bytes),
+                group_digits(s.unchanged),
+                group_digits(s.removed)
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => deploy_failed(&e),
+    }
+}
+
+/// Files and bytes sent: a bar on a terminal, a line every tenth of the files in CI.
+struct BytesBar {
+    bar: Option<indicatif::ProgressBar>,
+    files: std::sync::atomic::AtomicUsize,
+    total: std::sync::atomic::AtomicUsize,
+    sent: std::sync::atomic::AtomicU64,
+}
+
+impl BytesBar {
+    fn new() -> BytesBar {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = indicatif::ProgressBar::new(0);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{msg:>14} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec}",
+                )
+                .expect("a valid template")
+                .progress_chars("=> "),
+            );
+            bar
+        });
+        BytesBar {
+            bar,
+            files: Default::default(),
+            total: Default::default(),
+            sent: Default::default(),
+        }
+    }
+}
+
+impl deploy::Progress for BytesBar {
+    fn start(&self, files: usize, total_bytes: u64) {
+        use std::sync::atomic::Ordering;
+        self.total.store(files, Ordering::Relaxed);
+        match &self.bar {
+            Some(bar) => {
+                bar.set_length(total_bytes);
+                bar.set_message(format!("0/{files} files"));
+            }
+            None if files > 0 => {
+                eprintln!("Sending {} ({})", plural(files, "file"), bytes(total_bytes))
+            }
+            None => {}
+        }
+    }
+
+    fn uploaded(&self, files: usize, n: u64) {
+        use std::sync::atomic::Ordering;
+        let done = self.files.fetch_add(files, Ordering::Relaxed) + files;
+        let sent = self.sent.fetch_add(n, Ordering::Relaxed) + n;
+        let total = self.total.load(Ordering::Relaxed);
+        match &self.bar {
+            Some(bar) => {
+                bar.inc(n);
+                bar.set_message(format!("{done}/{total} files"));
+            }
+            None => {
+                let step = total.div_ceil(10).max(1);
+                if done.is_multiple_of(step) && done < total {
+                    eprintln!(
+                        "  {} of {} files ({})",
+                        group_digits(done),
+                        group_digits(total),
+                        bytes(sent)
+                    );
+                }
+            }
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
 }
 
 /// Runs the preview until Ctrl-C, printing each rebuild.

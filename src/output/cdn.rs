@@ -20,6 +20,46 @@ base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 /// out: a marketplace does not always own every host under its name.
 const HSTS: &str = "max-age=31536000";
 
+/// `Cache-Control` of everything but fingerprinted files: browsers and CDNs check back
+/// on every visit, so a new build shows at once.
+pub const REVALIDATE: &str = "public, max-age=0, must-revalidate";
+
+/// `Cache-Control` of a file whose name carries its content hash: kept for a year.
+pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+
+/// The `Content-Type` a host should send with an output file, by its extension, with
+/// `charset=utf-8` on every text type (the output is always UTF-8); anything else is
+/// bytes. `serve` and `deploy` both use it.
+pub fn content_type(path: &str) -> &'static str {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+    match ext.as_deref() {
+        Some("html" | "htm") => "text/html; charset=utf-8",
+        Some("css") => "text/css; charset=utf-8",
+        Some("js" | "mjs") => "text/javascript; charset=utf-8",
+        Some("json" | "map") => "application/json; charset=utf-8",
+        Some("webmanifest") => "application/manifest+json; charset=utf-8",
+        Some("xml") if name == "atom.xml" => "application/atom+xml; charset=utf-8",
+        Some("xml") => "application/xml; charset=utf-8",
+        Some("txt") => "text/plain; charset=utf-8",
+        Some("csv") => "text/csv; charset=utf-8",
+        Some("svg") => "image/svg+xml; charset=utf-8",
+        Some("png") => "image/png",
+        Some("jpg" | "jpeg") => "image/jpeg",
+        Some("webp") => "image/webp",
+        Some("avif") => "image/avif",
+        Some("gif") => "image/gif",
+        Some("ico") => "image/x-icon",
+        Some("woff2") => "font/woff2",
+        Some("woff") => "font/woff",
+        Some("ttf") => "font/ttf",
+        Some("otf") => "font/otf",
+        Some("pdf") => "application/pdf",
+        Some("wasm") => "application/wasm",
+        _ => "application/octet-stream",
+    }
+}
+
 /// `immutable` lists the output paths whose names carry their content hash; every
 /// photo under `/photos/` is immutable too, its name being a content hash, and so is the
 /// search index under `/cars/search/`, in a folder named by the hash of its files.
@@ -36,7 +76,7 @@ pub fn headers(immutable: &[String], https: bool) -> String {
             "camera=(), microphone=(), geolocation=(), payment=(), browsing-topics=()",
         ),
         ("X-Frame-Options", "DENY"),
-        ("Cache-Control", "public, max-age=0, must-revalidate"),
+        ("Cache-Control", REVALIDATE),
     ]) {
         out.push_str(&format!("  {name}: {value}\n"));
     }
@@ -45,7 +85,7 @@ pub fn headers(immutable: &[String], https: bool) -> String {
     let photos = ["photos/*".to_string(), "cars/search/*".to_string()];
     for path in immutable.iter().cloned().chain(photos) {
         out.push_str(&format!(
-            "\n/{path}\n  ! Cache-Control\n  Cache-Control: public, max-age=31536000, immutable\n"
+            "\n/{path}\n  ! Cache-Control\n  Cache-Control: {IMMUTABLE}\n"
         ));
     }
     out
@@ -93,7 +133,7 @@ pub fn entry(bytes: &[u8]) -> (u64, String) {
 }
 
 /// One file as an earlier build's `manifest.json` lists it.
-#[derive(Debug, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Listed {
     pub blake3: String,
     pub size: u64,

@@ -17,7 +17,9 @@ use std::io;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
 
-pub use cdn::{Listed, MANIFEST, headers, parse_manifest, read_manifest};
+pub use cdn::{
+    IMMUTABLE, Listed, MANIFEST, REVALIDATE, content_type, headers, parse_manifest, read_manifest,
+};
 pub use guard::{Foreign, OutputLock, check_location, foreign_files, lock, lock_path};
 
 /// Where the render stage puts files: a [`Staging`] folder for `build`, [`Memory`] for

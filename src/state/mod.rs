@@ -21,6 +21,9 @@ pub fn state_dir(root: &Path) -> PathBuf {
     root.join(DIR).join("state")
 }
 
+/// The file [`lock`] holds, inside the state folder; never part of the state itself.
+pub const LOCK: &str = ".lock";
+
 /// Holds `state/.lock` until dropped, waiting for it if another build of the same site
 /// (into another output folder) is saving: one build's clean-up of old feed copies must
 /// never run while another writes the copies its index names. `None` when the lock
@@ -32,7 +35,7 @@ pub fn lock(root: &Path) -> Option<std::fs::File> {
         .create(true)
         .truncate(false)
         .write(true)
-        .open(dir.join(".lock"))
+        .open(dir.join(LOCK))
         .ok()?;
     file.lock().ok()?;
     Some(file)
