@@ -100,6 +100,20 @@ impl Setup {
         cmd
     }
 
+    /// A deploy started in the background whose uploads the server holds after the
+    /// first `uploads`: returns once it is held there.
+    fn start_held_after(&self, uploads: usize) -> std::process::Child {
+        self.s3.hold_uploads_after(uploads);
+        let child = self
+            .command(&[])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        self.s3.wait_until_held();
+        child
+    }
+
     fn run(&self, args: &[&str]) -> Output {
         self.command(args).output().unwrap()
     }
@@ -532,14 +546,7 @@ fn a_deploy_killed_halfway_is_finished_by_the_next_without_sending_a_file_twice(
         .collect();
     assert!(changed.len() > 20, "{}", changed.len());
     setup.s3.clear();
-    setup.s3.hold_uploads_after(10);
-    let mut child = setup
-        .command(&[])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    setup.s3.wait_until_held();
+    let mut child = setup.start_held_after(10);
     child.kill().unwrap();
     child.wait().unwrap();
     let sent_before = setup.s3.uploads();
@@ -573,14 +580,7 @@ fn a_deploy_killed_halfway_is_finished_by_the_next_without_sending_a_file_twice(
 #[test]
 fn a_second_deploy_while_one_runs_stops_with_a_clear_message_and_changes_nothing() {
     let setup = setup("");
-    setup.s3.hold_uploads_after(3);
-    let first = setup
-        .command(&[])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    setup.s3.wait_until_held();
+    let first = setup.start_held_after(3);
     let second = setup.run(&[]);
     assert_eq!(second.status.code(), Some(1));
     let err = stderr(&second);
@@ -600,15 +600,8 @@ fn a_second_deploy_while_one_runs_stops_with_a_clear_message_and_changes_nothing
 fn a_deploy_whose_lock_was_taken_over_stops_before_its_manifest() {
     use rustix::process::{Pid, Signal, kill_process};
     let setup = setup("");
-    setup.s3.hold_uploads_after(3);
-    let first = setup
-        .command(&[])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let first = setup.start_held_after(3);
     let pid = Pid::from_raw(first.id() as i32).unwrap();
-    setup.s3.wait_until_held();
     // Paused (a suspended VM, a stalled runner) past its lease: its lock, never renewed,
     // reads as expired to the next deploy.
     kill_process(pid, Signal::STOP).unwrap();
@@ -650,14 +643,7 @@ fn a_manifest_written_behind_the_deploys_back_makes_it_stop_before_deleting() {
         &text.replace("\"21,500 EUR\"", "\"19,000 EUR\""),
     );
     build(&setup.site);
-    setup.s3.hold_uploads_after(1);
-    let deploy = setup
-        .command(&[])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    setup.s3.wait_until_held();
+    let deploy = setup.start_held_after(1);
     // Another writer (an older tool, or a deploy that took an expired lock) gets in.
     let store = raw_store(&setup.s3);
     let runtime = tokio::runtime::Runtime::new().unwrap();

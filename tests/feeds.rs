@@ -581,8 +581,9 @@ fn the_example_site_loads_without_a_single_problem() {
     );
 }
 
-/// Two suppliers offering the same car (one VIN), so a load has something to merge.
-fn two_suppliers_one_vin() -> tempfile::TempDir {
+/// Suppliers `acme` and `bolt` (both in euros), with these CSV rows after a header of
+/// vehicle_id, vin, make, model, price and updated_time.
+fn acme_and_bolt(acme: &str, bolt: &str) -> tempfile::TempDir {
     let header = "vehicle_id,vin,make,model,price,updated_time\n";
     site(&[
         (
@@ -592,14 +593,22 @@ fn two_suppliers_one_vin() -> tempfile::TempDir {
         ),
         (
             "data/feeds/acme/cars.csv",
-            format!("{header}A1,WVWZZZ1K38W100006,Volkswagen,Golf,9000,2025-05-01\n").as_bytes(),
+            format!("{header}{acme}").as_bytes(),
         ),
         (
             "data/feeds/bolt/cars.csv",
-            format!("{header}B1,WVWZZZ1K38W100006,Volkswagen,Golf,9500,2025-05-01\nB2,VF1RFB00656000007,Renault,Clio,7000,2025-05-01\n")
-                .as_bytes(),
+            format!("{header}{bolt}").as_bytes(),
         ),
     ])
+}
+
+/// Two suppliers offering the same car (one VIN), so a load has something to merge.
+fn two_suppliers_one_vin() -> tempfile::TempDir {
+    acme_and_bolt(
+        "A1,WVWZZZ1K38W100006,Volkswagen,Golf,9000,2025-05-01\n",
+        "B1,WVWZZZ1K38W100006,Volkswagen,Golf,9500,2025-05-01\n\
+         B2,VF1RFB00656000007,Renault,Clio,7000,2025-05-01\n",
+    )
 }
 
 #[test]
@@ -650,26 +659,11 @@ fn a_loader_rereads_only_the_changed_supplier_and_matches_a_fresh_load() {
 
 #[test]
 fn placeholder_vins_never_merge_cars_of_two_suppliers() {
-    let header = "vehicle_id,vin,make,model,price,updated_time\n";
-    let dir = site(&[
-        (
-            "data/suppliers.toml",
-            b"[[suppliers]]\nid = \"acme\"\nname = \"Acme\"\ndefault_currency = \"EUR\"\n\n\
-              [[suppliers]]\nid = \"bolt\"\nname = \"Bolt\"\ndefault_currency = \"EUR\"\n",
-        ),
-        (
-            "data/feeds/acme/cars.csv",
-            format!("{header}A1,00000000000000000,Volkswagen,Golf,9000,2025-05-01\n").as_bytes(),
-        ),
-        (
-            "data/feeds/bolt/cars.csv",
-            format!(
-                "{header}B1,00000000000000000,Renault,Clio,7000,2025-05-01\n\
-                 ,11111111111111111,Fiat,Panda,5000,2025-05-01\n"
-            )
-            .as_bytes(),
-        ),
-    ]);
+    let dir = acme_and_bolt(
+        "A1,00000000000000000,Volkswagen,Golf,9000,2025-05-01\n",
+        "B1,00000000000000000,Renault,Clio,7000,2025-05-01\n\
+         ,11111111111111111,Fiat,Panda,5000,2025-05-01\n",
+    );
     let (inventory, diagnostics) = feeds::load(dir.path(), &FeedsConfig::default(), today());
     let ids: Vec<&str> = inventory
         .listings
