@@ -168,52 +168,67 @@ async fn connect(driver: &Driver, chromium: &Path, profile: &Path) -> Client {
 struct Server {
     port: u16,
     gpc: Arc<AtomicBool>,
-    server: Arc<tiny_http::Server>,
-    threads: Vec<std::thread::JoinHandle<()>>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
 }
 
-/// Requests answered at once: a page fetches several index files together, as from a
-/// real host, and one slow answer must not hold up the others.
-const SERVER_THREADS: usize = 6;
-
 impl Server {
+    /// Serves `root` over HTTP/1.1 with keep-alive, as a static host does, from a runtime
+    /// of its own so that the browser's requests never wait on the test's.
     fn start(root: PathBuf) -> Server {
-        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").unwrap());
-        let port = server.server_addr().to_ip().unwrap().port();
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let port = listener.local_addr().unwrap().port();
         let gpc = Arc::new(AtomicBool::new(false));
-        let threads = (0..SERVER_THREADS)
-            .map(|_| {
-                let (s, g, root) = (server.clone(), gpc.clone(), root.clone());
-                std::thread::spawn(move || {
-                    for request in s.incoming_requests() {
-                        let response = serve(&root, request.url(), g.load(Ordering::SeqCst));
-                        let _ = request.respond(response);
-                    }
-                })
-            })
-            .collect();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let state = (Arc::new(root), gpc.clone());
+        let thread = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async move {
+                let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+                let app = axum::Router::new()
+                    .fallback(
+                        |axum::extract::State((root, gpc)): axum::extract::State<(
+                            Arc<PathBuf>,
+                            Arc<AtomicBool>,
+                        )>,
+                         uri: axum::http::Uri| async move {
+                            serve(&root, uri.path(), gpc.load(Ordering::SeqCst))
+                        },
+                    )
+                    .with_state(state);
+                tokio::select! {
+                    _ = axum::serve(listener, app) => {}
+                    _ = stopped => {}
+                }
+            });
+            runtime.shutdown_background();
+        });
         Server {
             port,
             gpc,
-            server,
-            threads,
+            stop: Some(stop),
+            thread: Some(thread),
         }
     }
 }
 
 impl Drop for Server {
     fn drop(&mut self) {
-        for _ in &self.threads {
-            self.server.unblock();
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
         }
-        for t in self.threads.drain(..) {
-            let _ = t.join();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
         }
     }
 }
 
-fn serve(root: &Path, url: &str, gpc: bool) -> tiny_http::Response<std::io::Cursor<Vec<u8>>> {
-    let path = url.split(['?', '#']).next().unwrap_or("/");
+fn serve(root: &Path, path: &str, gpc: bool) -> axum::response::Response {
     let mut rel = path.trim_start_matches('/').to_string();
     if rel.is_empty() || rel.ends_with('/') {
         rel.push_str("index.html");
@@ -236,6 +251,7 @@ fn serve(root: &Path, url: &str, gpc: bool) -> tiny_http::Response<std::io::Curs
         Some("html") => "text/html; charset=utf-8",
         Some("css") => "text/css",
         Some("js") => "text/javascript",
+        Some("json") => "application/json",
         _ => "application/octet-stream",
     };
     if gpc && kind.starts_with("text/html") {
@@ -246,9 +262,11 @@ fn serve(root: &Path, url: &str, gpc: bool) -> tiny_http::Response<std::io::Curs
         );
         bytes = html.into_bytes();
     }
-    tiny_http::Response::from_data(bytes)
-        .with_status_code(status)
-        .with_header(tiny_http::Header::from_bytes("Content-Type", kind).unwrap())
+    axum::response::Response::builder()
+        .status(status)
+        .header("Content-Type", kind)
+        .body(axum::body::Body::from(bytes))
+        .unwrap()
 }
 
 struct Session {
@@ -657,7 +675,8 @@ async fn finder_state(s: &Session) -> (String, String, Vec<(String, String, Opti
                 .js(
                     "return [location.href, document.querySelector('[data-car-results]')\
                      .getAttribute('aria-busy'), document.querySelector('[data-filter-status]')\
-                     .textContent]",
+                     .textContent, performance.getEntriesByType('resource').map(e =>\
+                     e.name + ' ' + e.responseStatus + ' ' + Math.round(e.duration) + 'ms')]",
                 )
                 .await;
             panic!("the finder never showed its results: {seen}");
